@@ -53,3 +53,7 @@ class ReferenceDataError(WorkbenchError):
         if row is not None:
             parts.append(f"row {row}")
         super().__init__(": ".join([", ".join(parts), problem]))
+
+
+class OperationCancelled(WorkbenchError):
+    """The analyst cancelled a long operation; the previous state stays as it was."""

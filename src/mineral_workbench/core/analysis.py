@@ -1,0 +1,190 @@
+"""From trade files to every result the workbench shows: load -> map -> cube -> metrics.
+
+The GUI, the CLI and (later) exports all call this module, so they always agree.
+Loading (slow: file parsing) and computing (fast: milliseconds on the cube) are separate
+steps, so year-range or group changes recompute without re-reading files.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .crosswalk import Crosswalk
+from .cube import SupplyCube, build_cube, select_primary
+from .errors import InputError, OperationCancelled
+from .importing import load_file
+from .importing.report import ImportReport
+from .metrics import METHODS, MetricInputs, mineral_metrics, top_suppliers
+from .reference import Reference, load_reference
+from .rollup import DEFAULT_WEIGHTS, importance_by_unit, rollup
+from .tradeframe import concat_tradeframes
+
+ProgressFn = Callable[[float, str], None]
+CancelFn = Callable[[], bool]
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    years: tuple[int, int] | None = None      # inclusive; None = every year in the data
+    group: str = "foreign_adversaries"
+    nir_year: int = 2024
+    top_n: int = 10
+    weights: tuple[tuple[str, float], ...] = tuple(DEFAULT_WEIGHTS.items())
+
+
+@dataclass
+class LoadedData:
+    frame: pd.DataFrame
+    reports: list[ImportReport]
+    cube: SupplyCube
+
+    @property
+    def years(self) -> list[int]:
+        return [int(y) for y in self.cube.years]
+
+
+@dataclass
+class AnalysisResult:
+    minerals: pd.DataFrame
+    suppliers: dict[str, list[dict]]
+    sectors: pd.DataFrame
+    defense: pd.DataFrame
+    inputs: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        minerals = {}
+        for mineral, row in self.minerals.iterrows():
+            item = {k: _clean(row[k]) for k in MINERAL_JSON_KEYS if k in row}
+            item["suppliers"] = self.suppliers.get(mineral, [])
+            item["flags"] = [f for f in str(row["flags"]).split("; ") if f]
+            minerals[mineral] = item
+        return {"minerals": minerals,
+                "sectors": _rollup_json(self.sectors, "sector"),
+                "defense": _rollup_json(self.defense, "category"),
+                "inputs": self.inputs}
+
+
+MINERAL_JSON_KEYS = ("import_value_usd", "derivative_import_value_usd", "hhi", "top_supplier",
+                     "top_supplier_code", "top_supplier_share", "group_share", "nir_pct",
+                     "nir_qualifier", "nir_edition", "car", "world_hhi", "group_world_share",
+                     "world_basis", "aggregate_share", "unmapped_share")
+
+
+def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = None,
+                 cancel: CancelFn | None = None, reference: Reference | None = None) -> LoadedData:
+    """Read every file (refusing the whole set on the first bad one) and build the cube."""
+    reference = reference or load_reference()
+    frames, reports, seen = [], [], {}
+    n = max(len(paths), 1)
+    for i, path in enumerate(paths):
+        if cancel and cancel():
+            raise OperationCancelled("loading cancelled")
+        sub = None if progress is None else (lambda f, msg, i=i: progress((i + f) / n, msg))
+        frame, report = load_file(path, progress=sub, cancel=cancel)
+        if report.sha256 in seen:
+            seen[report.sha256].warnings.append(
+                f"{Path(path).name} is the same file as {Path(seen[report.sha256].file).name}; read once")
+            continue
+        seen[report.sha256] = report
+        frames.append(frame)
+        reports.append(report)
+    frame = concat_tradeframes(frames)
+    primary = {r.sha256: r.primary_measure for r in reports}
+    imports = select_primary(frame, primary)
+    cube = build_cube(imports, Crosswalk(reference.crosswalk), analysis_minerals(reference))
+    if progress:
+        progress(1.0, "loaded")
+    return LoadedData(frame=frame, reports=reports, cube=cube)
+
+
+def analysis_minerals(reference: Reference) -> list[str]:
+    """Every analysis unit: the critical minerals (lanthanides as 'rare earths') and crosswalk minerals."""
+    units = list(dict.fromkeys(reference.minerals["analysis_unit"].tolist()))
+    for mineral in reference.crosswalk["mineral"].unique():
+        if mineral not in units:
+            units.append(mineral)
+    return sorted(units)
+
+
+def compute(loaded: LoadedData, options: AnalysisOptions = AnalysisOptions(),
+            reference: Reference | None = None) -> AnalysisResult:
+    """All metrics for one set of options; milliseconds, safe to call on every edit."""
+    reference = reference or load_reference()
+    if options.group not in reference.group_ids:
+        raise InputError(None, f"unknown country group '{options.group}'; choose one of "
+                               + ", ".join(reference.group_ids))
+    members = reference.country_groups
+    group_codes = frozenset(members.loc[members["group"] == options.group, "iso3"])
+    nir = reference.nir_for(options.nir_year)
+    inputs = MetricInputs(nir=nir, group_codes=group_codes, world=_world(reference, group_codes))
+    minerals = mineral_metrics(loaded.cube, inputs, options.years)
+    weights = dict(options.weights)
+    car = minerals["car"]
+    sectors_imp = importance_by_unit(reference.sector_importance, "sector", reference.analysis_unit, weights)
+    sectors = rollup(sectors_imp, "sector", car, order=reference.sectors["name"].tolist())
+    sectors.insert(0, "sector_id", reference.sectors["sector_id"].tolist())
+    defense_rows = reference.defense_uses.explode("categories").rename(columns={"categories": "category"})
+    defense_imp = importance_by_unit(defense_rows, "category", reference.analysis_unit, weights)
+    defense = rollup(defense_imp, "category", car, order=list(reference.defense_categories))
+    return AnalysisResult(minerals=minerals,
+                          suppliers=top_suppliers(loaded.cube, options.years, options.top_n),
+                          sectors=sectors, defense=defense,
+                          inputs=_inputs(loaded, options, reference))
+
+
+def analyze_files(paths: Sequence[str | Path], options: AnalysisOptions = AnalysisOptions(), *,
+                  progress: ProgressFn | None = None, cancel: CancelFn | None = None
+                  ) -> tuple[AnalysisResult, list[ImportReport]]:
+    loaded = load_sources(paths, progress=progress, cancel=cancel)
+    return compute(loaded, options), loaded.reports
+
+
+def _world(reference: Reference, group_codes: frozenset[str]) -> pd.DataFrame:
+    """World-production concentration in the columns the metrics expect."""
+    w = reference.world_concentration(group_codes)
+    basis = (w["stage"].astype(str) + " production " + w["year"].astype(str)
+             + w["form"].fillna("").map(lambda f: f" ({f})" if f else "") + ", " + reference.nir_edition)
+    return pd.DataFrame({"world_hhi": w["hhi"], "group_world_share": w["group_share"],
+                         "world_basis": basis}, index=w.index)
+
+
+def _inputs(loaded: LoadedData, options: AnalysisOptions, reference: Reference) -> dict:
+    data_years = loaded.years
+    if options.years:
+        years = [y for y in data_years if options.years[0] <= y <= options.years[1]]
+    else:
+        years = data_years
+    info = reference.group_info(options.group)
+    return {
+        "files": [{"file": Path(r.file).name, "sha256": r.sha256, "format": r.format,
+                   "primary_measure": r.primary_measure, "flow": r.flow} for r in loaded.reports],
+        "years": [min(years), max(years)] if years else [],
+        "years_in_data": data_years,
+        "group": {"id": options.group, **info},
+        "nir_year": options.nir_year,
+        "weights": dict(options.weights),
+        "reference": {name: {"edition": t.edition, "as_of": t.as_of}
+                      for name, t in reference.tables.items()},
+        "methods": METHODS,
+    }
+
+
+def _rollup_json(frame: pd.DataFrame, key: str) -> dict:
+    return {str(row[key]): {k: _clean(v) for k, v in row.items() if k != key}
+            for _, row in frame.iterrows()}
+
+
+def _clean(value):
+    """JSON-safe scalars: NaN -> None, numpy -> Python."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value

@@ -1,0 +1,113 @@
+"""HTS/HS code -> critical mineral, by longest prefix, with allocation shares.
+
+A trade code maps through the crosswalk row(s) with the longest `match_prefix` that the code
+starts with. Several rows may share that prefix (a basket line split between minerals by
+`share`, or a derivative product listed under every mineral it contains). A trade code that
+is *coarser* than the crosswalk (``2836`` when only ``283691`` is lithium) cannot be mapped
+without guessing, so it is reported as unmapped with that reason, never spread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+MAPPING_COLUMNS = ["hts", "match_prefix", "mineral", "share", "form", "is_derivative",
+                   "is_placeholder"]
+
+REASON_NOT_IN_CROSSWALK = "not in crosswalk"
+REASON_TOO_COARSE = "coarser than the crosswalk (re-export at 6 or more digits)"
+
+
+@dataclass
+class Crosswalk:
+    """A prepared crosswalk table; `table` needs match_prefix, mineral, share, form,
+    is_derivative and is_placeholder columns."""
+
+    table: pd.DataFrame
+    _positions: dict[str, list[int]] = field(init=False, repr=False)
+    _lengths: tuple[int, ...] = field(init=False, repr=False)
+    _prefix_set: frozenset[str] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        table = self.table.copy()
+        table["match_prefix"] = table["match_prefix"].astype(str)
+        self.table = table.reset_index(drop=True)
+        self._positions = {p: list(idx) for p, idx in
+                           self.table.groupby("match_prefix", sort=False).indices.items()}
+        self._prefix_set = frozenset(self._positions)
+        self._lengths = tuple(sorted({len(p) for p in self._prefix_set}, reverse=True))
+
+    @classmethod
+    def default(cls) -> "Crosswalk":
+        return _default_crosswalk()
+
+    def match(self, code: str) -> str | None:
+        """The longest crosswalk prefix that `code` starts with, or None."""
+        for length in self._lengths:
+            if length <= len(code) and code[:length] in self._prefix_set:
+                return code[:length]
+        return None
+
+    def is_too_coarse(self, code: str) -> bool:
+        return any(p.startswith(code) for p in self._prefix_set if len(p) > len(code))
+
+    def map_codes(self, codes) -> pd.DataFrame:
+        """One row per (trade code, mineral) for the codes that map; see MAPPING_COLUMNS."""
+        hts, positions = [], []
+        for code in pd.unique(np.asarray(codes, dtype=object)):
+            prefix = self.match(str(code))
+            if prefix is None:
+                continue
+            rows = self._positions[prefix]
+            hts.extend([str(code)] * len(rows))
+            positions.extend(rows)
+        picked = self.table.iloc[positions]
+        return pd.DataFrame({
+            "hts": pd.Series(hts, dtype=object),
+            "match_prefix": picked["match_prefix"].to_numpy(dtype=object),
+            "mineral": picked["mineral"].to_numpy(dtype=object),
+            "share": picked["share"].to_numpy(dtype=float),
+            "form": picked["form"].to_numpy(dtype=object),
+            "is_derivative": picked["is_derivative"].to_numpy(dtype=bool),
+            "is_placeholder": picked["is_placeholder"].to_numpy(dtype=bool),
+        })
+
+    def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
+        """Trade rows joined to their minerals, with `mapped_value` = value x share.
+
+        A basket row appears once per mineral, each carrying its share of the value, so the
+        sum of `mapped_value` over non-derivative rows never exceeds the row's value.
+        """
+        mapping = self.map_codes(frame["hts"].unique())
+        codes = frame["hts"].astype(object)
+        merged = frame.assign(hts=codes).merge(mapping, on="hts", how="inner")
+        merged["mapped_value"] = merged["value"].to_numpy() * merged["share"].to_numpy()
+        return merged
+
+    def unmapped_codes(self, frame: pd.DataFrame) -> list[dict]:
+        """Codes with no mineral, with their summed value and the reason, largest first."""
+        if frame.empty:
+            return []
+        totals = frame.groupby(frame["hts"].astype(object), sort=False)["value"].agg(["sum", "size"])
+        out = []
+        for code, (value, rows) in totals.iterrows():
+            if self.match(code) is not None:
+                continue
+            reason = REASON_TOO_COARSE if self.is_too_coarse(code) else REASON_NOT_IN_CROSSWALK
+            out.append({"code": code, "value_usd": float(value), "rows": int(rows), "reason": reason})
+        return sorted(out, key=lambda d: -d["value_usd"])
+
+
+@lru_cache(maxsize=1)
+def _default_crosswalk() -> Crosswalk:
+    from .reference import load_reference  # noqa: PLC0415
+    return Crosswalk(load_reference().crosswalk)
+
+
+def unmapped_codes(frame: pd.DataFrame, crosswalk: Crosswalk | None = None) -> list[dict]:
+    """Unmapped codes of a TradeFrame (already restricted to one measure) with their value."""
+    return (crosswalk or Crosswalk.default()).unmapped_codes(frame)
