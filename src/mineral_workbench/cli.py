@@ -1,0 +1,181 @@
+"""Headless commands over the same core as the GUI (DESIGN §5).
+
+Bad input ends with exit status 2 and one line per problem on stderr, naming file, sheet,
+row and problem; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import APP_NAME, __version__
+from .core.errors import InputError, WorkbenchError
+
+EXIT_BAD_INPUT = 2
+COMMANDS = ("reference", "import", "analyze")
+
+
+class CliError(WorkbenchError):
+    """A usage problem (bad option value) reported like bad input."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mineral-workbench", description=APP_NAME)
+    parser.add_argument("--version", action="version", version=f"{APP_NAME} {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    ref = sub.add_parser("reference", help="bundled reference tables, editions and NIR counts")
+    ref.add_argument("--json", action="store_true", help="print JSON")
+
+    imp = sub.add_parser("import", help="read trade files and print their import reports")
+    imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("--json", action="store_true", help="print JSON")
+
+    ana = sub.add_parser("analyze", help="per-mineral, per-sector and per-defense-use exposure")
+    ana.add_argument("files", nargs="*", type=Path, help="trade files (default: the bundled sample)")
+    ana.add_argument("--years", help="inclusive year range A-B, or one year A")
+    ana.add_argument("--group", default="foreign_adversaries", help="country group id")
+    ana.add_argument("--nir-year", type=int, default=2024, choices=(2023, 2024))
+    ana.add_argument("--top", type=int, default=10, help="suppliers listed per mineral")
+    out = ana.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON")
+    out.add_argument("--csv", action="store_true", help="print the per-mineral table as CSV")
+    ana.add_argument("--csv-dir", type=Path, help="write minerals.csv, sectors.csv, defense.csv here")
+    return parser
+
+
+def run(argv: list[str]) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return {"reference": cmd_reference, "import": cmd_import, "analyze": cmd_analyze}[args.command](args)
+    except WorkbenchError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+    except Exception as exc:  # noqa: BLE001 - a bug must still not dump a traceback on analysts
+        if os.environ.get("MINERAL_WORKBENCH_DEBUG"):
+            raise
+        print(f"internal error: {type(exc).__name__}: {exc} "
+              "(set MINERAL_WORKBENCH_DEBUG=1 for details)", file=sys.stderr)
+        return 1
+
+
+def cmd_reference(args) -> int:
+    from .core.reference import load_reference
+    ref = load_reference()
+    data = {
+        "tables": {name: {"file": t.file, "title": t.title, "edition": t.edition, "as_of": t.as_of,
+                          "rows": t.rows, "citation": t.citation} for name, t in ref.tables.items()},
+        "nir_counts": {str(y): ref.nir_counts(y) for y in (2023, 2024)},
+        "groups": {g: ref.group_info(g) for g in ref.group_ids},
+    }
+    if args.json:
+        _print_json(data)
+        return 0
+    print(f"{APP_NAME} reference data")
+    for name, t in data["tables"].items():
+        print(f"  {name:<20} {t['rows']:>5} rows  {t['edition']} (as of {t['as_of']})")
+    for year, c in data["nir_counts"].items():
+        print(f"  NIR {year} ({c['edition']}): {c['full']} minerals at 100%, "
+              f"{c['at_least_50']} more at >=50% (of the 50 on the 2022 list)")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .core.importing import load_file
+    reports, failures = [], []
+    for path in args.files:
+        try:
+            _, report = load_file(path)
+            reports.append(report.to_json())
+        except WorkbenchError as exc:
+            failures.append(str(exc))
+    if args.json:
+        _print_json(reports)
+    else:
+        for r in reports:
+            ck = r["checksum"]
+            status = "no total row" if ck is None else ("ok" if ck["ok"] else "MISMATCH")
+            print(f"{Path(r['file']).name}: {r['format']} ({r['layout']}), {r['flow']}, "
+                  f"{r['rows_kept']} rows kept of {r['rows_read']}, total ${r['total_usd']:,.0f} "
+                  f"({r['primary_measure']}), checksum {status}")
+            for w in r["warnings"]:
+                print(f"  warning: {w}")
+    for line in failures:
+        print(f"error: {line}", file=sys.stderr)
+    return EXIT_BAD_INPUT if failures else 0
+
+
+def cmd_analyze(args) -> int:
+    from .core.analysis import AnalysisOptions, analyze_files
+    from .core.resources import sample_workbook
+    files = args.files or [sample_workbook()]
+    options = AnalysisOptions(years=_parse_years(args.years), group=args.group,
+                              nir_year=args.nir_year, top_n=args.top)
+    result, _reports = analyze_files(files, options)
+    if args.csv_dir:
+        args.csv_dir.mkdir(parents=True, exist_ok=True)
+        _table(result.minerals).to_csv(args.csv_dir / "minerals.csv")
+        _table(result.sectors).to_csv(args.csv_dir / "sectors.csv", index=False)
+        _table(result.defense).to_csv(args.csv_dir / "defense.csv", index=False)
+    if args.json:
+        _print_json(result.to_json())
+    elif args.csv:
+        _table(result.minerals).to_csv(sys.stdout)
+    elif not args.csv_dir:
+        _print_summary(result)
+    return 0
+
+
+def _table(frame):
+    """CSV-safe copy: text that could be read as a formula by a spreadsheet is made inert."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("str"):
+            out[col] = out[col].map(_inert)
+    return out
+
+
+def _inert(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _parse_years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    parts = text.replace("–", "-").split("-")
+    try:
+        years = [int(p) for p in parts if p.strip()]
+    except ValueError:
+        raise CliError(f"--years '{text}': expected a year range like 2020-2024") from None
+    if len(years) == 1:
+        return years[0], years[0]
+    if len(years) != 2 or years[0] > years[1]:
+        raise CliError(f"--years '{text}': expected a year range like 2020-2024")
+    return years[0], years[1]
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, indent=2, ensure_ascii=False, allow_nan=False, default=str)
+    sys.stdout.write("\n")
+
+
+def _print_summary(result) -> None:
+    m = result.minerals.sort_values("car", ascending=False, na_position="last")
+    print(f"{'mineral':<14}{'imports $M':>12}{'HHI':>7}  {'top supplier':<22}{'group':>7}{'NIR':>7}{'CaR':>7}")
+    for mineral, r in m.iterrows():
+        nir = "n/a" if r["nir_pct"] != r["nir_pct"] else f"{r['nir_qualifier'].replace('=', '')}{r['nir_pct']:.0f}"
+        print(f"{mineral:<14}{r['import_value_usd'] / 1e6:>12,.1f}{_num(r['hhi'], '{:.0f}'):>7}  "
+              f"{str(r['top_supplier'])[:21]:<22}{_num(r['group_share'], '{:.0%}'):>7}{nir:>7}"
+              f"{_num(r['car'], '{:.0%}'):>7}")
+
+
+def _num(value, fmt: str) -> str:
+    return "n/a" if value != value else fmt.format(value)
