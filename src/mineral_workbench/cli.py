@@ -171,10 +171,18 @@ def _print_summary(result) -> None:
     m = result.minerals.sort_values("car", ascending=False, na_position="last")
     print(f"{'mineral':<14}{'imports $M':>12}{'HHI':>7}  {'top supplier':<22}{'group':>7}{'NIR':>7}{'CaR':>7}")
     for mineral, r in m.iterrows():
-        nir = "n/a" if r["nir_pct"] != r["nir_pct"] else f"{r['nir_qualifier'].replace('=', '')}{r['nir_pct']:.0f}"
+        nir = _nir_text(r["nir_pct"], r["nir_qualifier"])
         print(f"{mineral:<14}{r['import_value_usd'] / 1e6:>12,.1f}{_num(r['hhi'], '{:.0f}'):>7}  "
               f"{str(r['top_supplier'])[:21]:<22}{_num(r['group_share'], '{:.0%}'):>7}{nir:>7}"
               f"{_num(r['car'], '{:.0%}'):>7}")
+
+
+def _nir_text(pct: float, qualifier: str) -> str:
+    if qualifier == "E":
+        return "E"  # net exporter
+    if pct != pct:
+        return "n/a"
+    return f"{qualifier.replace('=', '')}{pct:.0f}"
 
 
 def _num(value, fmt: str) -> str:

@@ -1,0 +1,231 @@
+"""A read-only Qt table model over a pandas DataFrame that stays fast at a million rows.
+
+How it stays fast (DESIGN §8, STYLE pattern 2):
+- columns are stored once as numpy arrays (`frame_columns.FrameColumn`), with display and
+  tooltip formatters bound per column, so `data()` is one array lookup plus one call;
+- `data()` answers only display, alignment, tooltip and raw-value roles and returns at once
+  for every other role;
+- sorting and filtering never touch the frame: they compute `_rows` (view row -> source row)
+  and announce it with layoutChanged (sort) or a model reset (filter);
+- nothing is stored per cell.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import pandas as pd
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from .formatters import ColumnSpec, default_spec
+from .frame_columns import FrameColumn, make_column
+
+_DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+_ALIGN = int(Qt.ItemDataRole.TextAlignmentRole.value)
+_TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+_RAW = int(Qt.ItemDataRole.UserRole.value) + 1
+
+# Plain ints: handing Qt a Python enum flag costs an enum lookup per cell per repaint.
+_RIGHT = (Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value
+_LEFT = (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value
+
+
+def specs_for(frame: pd.DataFrame, wanted: Sequence[ColumnSpec]) -> list[ColumnSpec]:
+    """The wanted specs whose column the frame has, or a guessed spec for every column."""
+    if wanted:
+        return [s for s in wanted if s.key in frame.columns]
+    types = pd.api.types
+    return [default_spec(str(name), numeric=types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype),
+                         integral=types.is_integer_dtype(dtype))
+            for name, dtype in frame.dtypes.items()]
+
+
+class FrameTableModel(QAbstractTableModel):
+    """Shows the columns named by `columns` (in that order) of whatever frame it is given.
+
+    Without `columns`, every frame column is shown with a spec guessed from its dtype.
+    A named index (e.g. 'mineral') becomes an ordinary first column. The filter matches
+    the `filter_key` column (default: the first text column).
+    """
+
+    RawValueRole = _RAW  # the unformatted value (float or str/None), for copies and tests
+
+    def __init__(self, columns: Sequence[ColumnSpec] = (), *, filter_key: str | None = None,
+                 parent=None):
+        super().__init__(parent)
+        self._wanted = tuple(columns)
+        self._filter_key = filter_key
+        self._columns: list[FrameColumn] = []
+        self._column_count = 0
+        self._display: list = []     # per column: source row -> display text (hot path)
+        self._align: list = []
+        self._n = 0
+        self._shown = 0                          # len(_rows), asked for on every cell
+        self._rows = np.empty(0, dtype=np.intp)  # view row -> source row
+        self._sorted: np.ndarray | None = None   # all source rows in sort order (None: as given)
+        self._mask: np.ndarray | None = None     # per source row: passes the filter (None: all)
+        self._sort_column = -1
+        self._sort_order = Qt.SortOrder.AscendingOrder
+        self._filter_text = ""
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def set_frame(self, frame: pd.DataFrame | None) -> None:
+        """Show `frame` (or nothing). Sort and filter settings carry over to the new frame."""
+        columns = []
+        if frame is not None:
+            if any(name is not None for name in frame.index.names):
+                frame = frame.reset_index()
+            columns = [make_column(frame[spec.key], spec) for spec in specs_for(frame, self._wanted)]
+        sort_key = self._columns[self._sort_column].spec.key if self._sort_column >= 0 else None
+        self.beginResetModel()
+        self._columns = columns
+        self._column_count = len(columns)
+        self._display = [c.display for c in columns]
+        self._align = [_RIGHT if c.spec.numeric else _LEFT for c in columns]
+        self._n = len(columns[0]) if columns else 0
+        self._sort_column = self.column_of(sort_key) if sort_key is not None else -1
+        self._sorted = self._sort_permutation()
+        self._mask = self._filter_mask()
+        self._set_rows(self._visible_rows())
+        self.endResetModel()
+
+    # --- Qt model interface -----------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008 - Qt signature
+        return 0 if parent.isValid() else self._shown
+
+    def columnCount(self, parent: QModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else self._column_count
+
+    def data(self, index, role: int = _DISPLAY):
+        if role == _DISPLAY:
+            return self._display[index.column()](self._rows[index.row()])
+        if role == _ALIGN:
+            return self._align[index.column()]
+        if role == _TOOLTIP:
+            column = self._columns[index.column()]
+            return f"{column.spec.title}: {column.exact(self._rows[index.row()])}"
+        if role == _RAW:
+            return self.raw_value(index.row(), index.column())
+        return None
+
+    def headerData(self, section: int, orientation, role: int = _DISPLAY):
+        if orientation == Qt.Orientation.Vertical:
+            return str(section + 1) if role == _DISPLAY and 0 <= section < len(self._rows) else None
+        if not 0 <= section < len(self._columns):
+            return None
+        if role == _DISPLAY:
+            return self._columns[section].spec.title
+        if role == _TOOLTIP:
+            return self._columns[section].spec.description or None
+        if role == _ALIGN:
+            return self._align[section]
+        return None
+
+    # flags() is not overridden: QAbstractTableModel's C++ default (enabled, selectable, no
+    # children) is what we want, and a Python override would cost a call per cell per repaint.
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        """Reorder the view (missing values last in both directions); column -1 = as given."""
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        old_sources = [int(self._rows[p.row()]) for p in persistent]
+        self._sort_column = column if 0 <= column < len(self._columns) else -1
+        self._sort_order = order
+        self._sorted = self._sort_permutation()
+        self._set_rows(self._visible_rows())
+        self._move_persistent(persistent, old_sources)
+        self.layoutChanged.emit()
+
+    def sort_state(self) -> tuple[int, Qt.SortOrder]:
+        return self._sort_column, self._sort_order
+
+    # --- filtering --------------------------------------------------------------------------
+
+    def set_filter_text(self, text: str) -> None:
+        """Keep rows whose filter column contains `text` (ignoring case); '' keeps all."""
+        text = text.strip()
+        if text == self._filter_text:
+            return
+        self.beginResetModel()
+        self._filter_text = text
+        self._mask = self._filter_mask()
+        self._set_rows(self._visible_rows())
+        self.endResetModel()
+
+    def filter_text(self) -> str:
+        return self._filter_text
+
+    def filter_column(self) -> int:
+        """The column the filter text matches, or -1 when there is no text column."""
+        for i, column in enumerate(self._columns):
+            if column.spec.key == self._filter_key:
+                return i
+        return next((i for i, c in enumerate(self._columns) if not c.spec.numeric), -1)
+
+    def _filter_mask(self) -> np.ndarray | None:
+        column = self.filter_column()
+        if not self._filter_text or column < 0:
+            return None
+        return self._columns[column].contains(self._filter_text)
+
+    # --- row order --------------------------------------------------------------------------
+
+    def _sort_permutation(self) -> np.ndarray | None:
+        if self._sort_column < 0 or self._n == 0:
+            return None
+        descending = self._sort_order == Qt.SortOrder.DescendingOrder
+        return self._columns[self._sort_column].sort_permutation(descending).astype(np.intp, copy=False)
+
+    def _set_rows(self, rows: np.ndarray) -> None:
+        self._rows = rows
+        self._shown = len(rows)
+
+    def _visible_rows(self) -> np.ndarray:
+        if self._sorted is None:
+            if self._mask is None:
+                return np.arange(self._n, dtype=np.intp)
+            return np.flatnonzero(self._mask)
+        if self._mask is None:
+            return self._sorted
+        return self._sorted[self._mask[self._sorted]]
+
+    def _move_persistent(self, persistent: list[QPersistentModelIndex], old_sources: list[int]) -> None:
+        """Keep selections and the current cell on the same data rows after a sort."""
+        if not persistent:
+            return
+        view_of_source = np.full(self._n, -1, dtype=np.intp)
+        view_of_source[self._rows] = np.arange(len(self._rows), dtype=np.intp)
+        moved = [self.index(int(view_of_source[src]), p.column()) for p, src in zip(persistent, old_sources)]
+        self.changePersistentIndexList(persistent, moved)
+
+    # --- queries for views, copy and tests --------------------------------------------------
+
+    def column_specs(self) -> list[ColumnSpec]:
+        return [c.spec for c in self._columns]
+
+    def column_of(self, key: str) -> int:
+        """View column showing frame column `key`, or -1."""
+        return next((i for i, c in enumerate(self._columns) if c.spec.key == key), -1)
+
+    def source_row(self, row: int) -> int:
+        """Frame row number behind view row `row`."""
+        return int(self._rows[row])
+
+    def source_rows(self) -> np.ndarray:
+        """Frame row numbers in view order (read-only)."""
+        rows = self._rows.view()
+        rows.flags.writeable = False
+        return rows
+
+    def total_rows(self) -> int:
+        """Rows in the frame, before filtering."""
+        return self._n
+
+    def display_text(self, row: int, column: int) -> str:
+        return self._display[column](self._rows[row])
+
+    def raw_value(self, row: int, column: int):
+        return self._columns[column].raw(self._rows[row])
