@@ -102,7 +102,7 @@ def cmd_import(args) -> int:
             ck = r["checksum"]
             status = "no total row" if ck is None else ("ok" if ck["ok"] else "MISMATCH")
             print(f"{Path(r['file']).name}: {r['format']} ({r['layout']}), {r['flow']}, "
-                  f"{r['rows_kept']} rows kept of {r['rows_read']}, total ${r['total_usd']:,.0f} "
+                  f"{r['rows_read']} sheet rows read, {r['rows_kept']} trade rows kept, total ${r['total_usd']:,.0f} "
                   f"({r['primary_measure']}), checksum {status}")
             for w in r["warnings"]:
                 print(f"  warning: {w}")

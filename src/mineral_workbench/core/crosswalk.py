@@ -20,6 +20,7 @@ MAPPING_COLUMNS = ["hts", "match_prefix", "mineral", "share", "form", "is_deriva
 
 REASON_NOT_IN_CROSSWALK = "not in crosswalk"
 REASON_TOO_COARSE = "coarser than the crosswalk (re-export at 6 or more digits)"
+REASON_NO_CODE = "no HTS code: the export sums all commodities"
 
 
 @dataclass
@@ -47,6 +48,8 @@ class Crosswalk:
 
     def match(self, code: str) -> str | None:
         """The longest crosswalk prefix that `code` starts with, or None."""
+        if not code:
+            return None
         for length in self._lengths:
             if length <= len(code) and code[:length] in self._prefix_set:
                 return code[:length]
@@ -97,7 +100,12 @@ class Crosswalk:
         for code, (value, rows) in totals.iterrows():
             if self.match(code) is not None:
                 continue
-            reason = REASON_TOO_COARSE if self.is_too_coarse(code) else REASON_NOT_IN_CROSSWALK
+            if not code:
+                reason = REASON_NO_CODE
+            elif self.is_too_coarse(code):
+                reason = REASON_TOO_COARSE
+            else:
+                reason = REASON_NOT_IN_CROSSWALK
             out.append({"code": code, "value_usd": float(value), "rows": int(rows), "reason": reason})
         return sorted(out, key=lambda d: -d["value_usd"])
 

@@ -24,7 +24,7 @@ COLUMNS: dict[str, object] = {
     "flow": TEXT,
     "measure": TEXT,
     "unit": TEXT,
-    "hts": TEXT,           # digits only
+    "hts": TEXT,           # digits only; "" where the export sums all commodities
     "hs_edition": TEXT,    # e.g. "HTS", "H5", "H6"; empty when unknown
     "year": "int64",
     "month": "Int64",      # nullable: annual rows have no month
@@ -90,10 +90,10 @@ def validate_tradeframe(frame: pd.DataFrame) -> pd.DataFrame:
             raise TradeFrameError(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
     if len(frame) == 0:
         return frame
-    bad_hts = ~frame["hts"].str.fullmatch(r"\d{2,10}").fillna(False).astype(bool)
+    bad_hts = ~frame["hts"].str.fullmatch(r"(\d{2,10})?").fillna(False).astype(bool)
     if bad_hts.any():
         first = frame.loc[bad_hts].iloc[0]
-        raise TradeFrameError(f"hts must be 2-10 digits as text; row {first['row']} has {first['hts']!r}")
+        raise TradeFrameError(f"hts must be 2-10 digits as text (or empty); row {first['row']} has {first['hts']!r}")
     bad_flow = ~frame["flow"].isin(FLOWS)
     if bad_flow.any():
         raise TradeFrameError(f"unknown flow values: {sorted(frame.loc[bad_flow, 'flow'].unique())}")

@@ -1,0 +1,198 @@
+"""Zip-level checks on an .xlsx before any spreadsheet parser touches it.
+
+Why: a workbook is a zip of XML parts. Checking the container first turns the usual ways a
+file goes wrong (not a zip, truncated, encrypted, a legacy .xls renamed, a zip bomb) into one
+clear `InputError` instead of a parser crash or an out-of-memory, and costs milliseconds.
+The same module offers a cheap peek at a sheet's first cells, used for format sniffing
+without parsing a whole (possibly huge) sheet.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+from xml.etree.ElementTree import ParseError, XMLPullParser
+
+from defusedxml import ElementTree as SafeET
+
+from ..errors import InputError
+
+ZIP_MAGIC = b"PK\x03\x04"
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+
+#: refuse before parsing when the parts would inflate beyond these
+MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
+MAX_COMPRESSION_RATIO = 200
+_RATIO_FLOOR_BYTES = 1024**2          # tiny parts compress wildly; judge ratio above 1 MB only
+
+_NS_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+
+
+def check_xlsx_container(path: Path) -> None:
+    """Raise InputError unless `path` is a plain, sane, unencrypted .xlsx zip."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(8)
+    except OSError as exc:
+        raise InputError(path, f"cannot open the file: {exc.strerror or exc}") from None
+    if head.startswith(OLE_MAGIC):
+        raise InputError(path, _describe_ole(path))
+    if not head.startswith(ZIP_MAGIC):
+        raise InputError(path, "not an .xlsx workbook (the file is not a zip archive); "
+                               "export it from DataWeb again as Excel")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            infos = archive.infolist()
+            names = {info.filename for info in infos}
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+        raise InputError(path, f"corrupt .xlsx (damaged zip: {exc}); download it again") from None
+    if "xl/workbook.xml" not in names:
+        raise InputError(path, "a zip archive but not an Excel workbook (no xl/workbook.xml)")
+    if any(info.flag_bits & 0x1 for info in infos):
+        raise InputError(path, "the workbook's parts are encrypted; save it without a password")
+    _check_inflation(path, infos)
+
+
+def _check_inflation(path: Path, infos: list[zipfile.ZipInfo]) -> None:
+    total = sum(info.file_size for info in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise InputError(path, f"refused: the workbook would inflate to {total / 1024**3:.1f} GB "
+                               f"(limit {MAX_UNCOMPRESSED_BYTES / 1024**3:.0f} GB)")
+    for info in infos:
+        if info.file_size < _RATIO_FLOOR_BYTES:
+            continue
+        ratio = info.file_size / max(info.compress_size, 1)
+        if ratio > MAX_COMPRESSION_RATIO:
+            raise InputError(path, f"refused: part {info.filename} inflates {ratio:.0f}x "
+                                   f"(limit {MAX_COMPRESSION_RATIO}x), the mark of a zip bomb")
+
+
+def _describe_ole(path: Path) -> str:
+    """An OLE compound file is either a password-protected .xlsx or a legacy .xls: say which."""
+    encrypted = "EncryptedPackage".encode("utf-16-le")
+    legacy = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
+    found_legacy = False
+    with open(path, "rb") as handle:
+        tail = b""
+        while block := handle.read(1 << 20):
+            window = tail + block
+            if encrypted in window:
+                return ("the workbook is password-protected (encrypted); open it in Excel, "
+                        "remove the password and save it as .xlsx")
+            found_legacy = found_legacy or any(name in window for name in legacy)
+            tail = block[-64:]
+    if found_legacy:
+        return ("a legacy Excel 97-2003 (.xls) workbook, not .xlsx; "
+                "open it in Excel and save it as .xlsx")
+    return "an OLE compound file (encrypted workbook or legacy .xls), not an .xlsx"
+
+
+def sheet_parts(path: Path) -> dict[str, str]:
+    """Sheet name -> zip part path, in workbook order (small XML files, parsed safely)."""
+    with zipfile.ZipFile(path) as archive:
+        workbook = SafeET.fromstring(_read_small(archive, "xl/workbook.xml"))
+        rels = SafeET.fromstring(_read_small(archive, "xl/_rels/workbook.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_NS_PKG_REL}Relationship")}
+    parts = {}
+    for sheet in workbook.iter(f"{_NS_MAIN}sheet"):
+        target = targets.get(sheet.get(f"{_NS_REL}id"), "")
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        parts[sheet.get("name", "")] = target
+    return parts
+
+
+def _read_small(archive: zipfile.ZipFile, name: str, limit: int = 4 * 1024**2) -> bytes:
+    info = archive.getinfo(name)
+    if info.file_size > limit:
+        raise InputError(archive.filename, f"{name} is implausibly large ({info.file_size} bytes)")
+    return archive.read(name)
+
+
+def peek_rows(path: Path, part: str, max_rows: int = 6,
+              max_bytes: int = 65536) -> list[list[str | None]]:
+    """The text of the first rows of a sheet, read from at most `max_bytes` of its XML.
+
+    For sniffing only: a lenient reader that never loads the whole sheet. Shared strings are
+    resolved from the start of sharedStrings.xml (writers number them by first use, so the
+    first cells point at the first entries).
+    """
+    with zipfile.ZipFile(path) as archive:
+        with archive.open(part) as stream:
+            data = stream.read(max_bytes)
+        shared = _first_shared_strings(archive, max_bytes)
+    return _rows_from_partial_xml(data, shared, max_rows)
+
+
+def _first_shared_strings(archive: zipfile.ZipFile, max_bytes: int) -> list[str]:
+    if "xl/sharedStrings.xml" not in archive.namelist():
+        return []
+    with archive.open("xl/sharedStrings.xml") as stream:
+        data = stream.read(max_bytes)
+    strings: list[str] = []
+    for elem in _iter_partial(data, "si"):
+        strings.append("".join(t.text or "" for t in elem.iter(f"{_NS_MAIN}t")))
+    return strings
+
+
+def _rows_from_partial_xml(data: bytes, shared: list[str], max_rows: int) -> list[list[str | None]]:
+    """Rows placed by their `r` references (row 1 -> index 0, column A -> index 0), so the
+    result lines up with a calamine grid read from row 1; missing cells are None."""
+    rows: list[list[str | None]] = []
+    for row in _iter_partial(data, "row"):
+        number = int(row.get("r") or len(rows) + 1)
+        if number > max_rows:
+            break
+        while len(rows) < number:
+            rows.append([])
+        cells = rows[number - 1]
+        for position, cell in enumerate(row.iter(f"{_NS_MAIN}c")):
+            column = _column_index(cell.get("r")) if cell.get("r") else position
+            while len(cells) <= column:
+                cells.append(None)
+            cells[column] = _cell_text(cell, shared)
+    return rows
+
+
+def _cell_text(cell, shared: list[str]) -> str | None:
+    kind = cell.get("t", "n")
+    if kind == "inlineStr":
+        return "".join(t.text or "" for t in cell.iter(f"{_NS_MAIN}t"))
+    value = cell.find(f"{_NS_MAIN}v")
+    text = value.text if value is not None and value.text else None
+    if text is None:
+        return None
+    if kind == "s":
+        index = int(text) if text.isdigit() else -1
+        return shared[index] if 0 <= index < len(shared) else None
+    if kind == "n" and re.fullmatch(r"-?\d+\.0+", text):
+        return text.split(".")[0]  # 2023.0 -> 2023, as calamine prints whole numbers
+    return text
+
+
+def _column_index(ref: str) -> int:
+    letters = re.match(r"[A-Z]+", ref.upper())
+    index = 0
+    for char in letters.group(0) if letters else "A":
+        index = index * 26 + ord(char) - 64
+    return index - 1
+
+
+def _iter_partial(data: bytes, tag: str):
+    """Yield complete <tag> elements from the start of an XML document cut anywhere."""
+    if re.search(rb"<!(DOCTYPE|ENTITY)", data[:4096]):
+        return  # no DTDs in OOXML parts: refuse entity tricks rather than expand them
+    parser = XMLPullParser(events=("end",))
+    try:
+        parser.feed(data)
+    except ParseError:
+        pass
+    try:
+        for _event, elem in parser.read_events():
+            if elem.tag == f"{_NS_MAIN}{tag}":
+                yield elem
+    except ParseError:
+        return
