@@ -28,6 +28,7 @@ from .xlsx_guard import (OLE_MAGIC, XLSX_SUFFIXES, ZIP_MAGIC, check_xlsx_contain
                          sheet_parts)
 
 FORMAT = "dataweb_xlsx"
+LABEL = "USITC DataWeb workbook (.xlsx)"
 QUERY_SHEET = "Query Parameters"
 
 ProgressFn = Callable[[float, str], None]

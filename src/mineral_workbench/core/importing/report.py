@@ -53,6 +53,8 @@ class ImportReport:
     query_parameters: dict[str, str] = field(default_factory=dict)
     download_date: str | None = None
     sheets: list[str] = field(default_factory=list)
+    encoding: str = ""           # text formats: the codec used to decode the file
+    hs_editions: list[str] = field(default_factory=list)   # e.g. ["HTS"], ["H5", "H6"]
 
     def drop(self, reason: str, row: int) -> None:
         self.rows_dropped.setdefault(reason, []).append(int(row))
