@@ -15,17 +15,20 @@ import pandas as pd
 from .errors import WorkbenchError
 
 TEXT = pd.StringDtype("pyarrow")
+#: per-source constants repeat on every row: categorical keeps 1M rows cheap
+LABEL = "category"
 
 #: column name -> dtype, in canonical order
 COLUMNS: dict[str, object] = {
-    "source_id": TEXT,     # the source file's SHA-256 (short ids are for display only)
-    "sheet": TEXT,         # empty for CSV/JSON
+    "source_id": LABEL,    # the source file's SHA-256 (short ids are for display only)
+    "source_file": LABEL,  # the file name as the analyst saw it (set by importing.load_file)
+    "sheet": LABEL,        # empty for CSV/JSON
     "row": "int64",        # 1-based row as the analyst sees it (Excel row or CSV line)
-    "flow": TEXT,
-    "measure": TEXT,
-    "unit": TEXT,
+    "flow": LABEL,
+    "measure": LABEL,
+    "unit": LABEL,
     "hts": TEXT,           # digits only; "" where the export sums all commodities
-    "hs_edition": TEXT,    # e.g. "HTS", "H5", "H6"; empty when unknown
+    "hs_edition": LABEL,   # e.g. "HTS", "H5", "H6"; empty when unknown
     "year": "int64",
     "month": "Int64",      # nullable: annual rows have no month
     "partner_raw": TEXT,   # the country as the file wrote it
@@ -76,8 +79,11 @@ def build_tradeframe(columns: Mapping[str, Sequence | np.ndarray | pd.Series | o
         raw = columns.get(name, pd.NA if name == "month" else "")
         if _is_scalar(raw):
             raw = [raw] * n_rows if n_rows else []
-        data[name] = pd.Series(raw, dtype=dtype if name != "month" else "Int64").reset_index(drop=True) \
-            if not isinstance(raw, pd.Series) else raw.reset_index(drop=True).astype(dtype)
+        if isinstance(raw, pd.Series):
+            series = raw.reset_index(drop=True)
+            data[name] = series if str(series.dtype) == str(_dtype(dtype)) else series.astype(dtype)
+        else:
+            data[name] = pd.Series(raw, dtype=dtype)
     return pd.DataFrame(data)
 
 
@@ -86,7 +92,7 @@ def validate_tradeframe(frame: pd.DataFrame) -> pd.DataFrame:
     if list(frame.columns) != list(COLUMNS):
         raise TradeFrameError(f"TradeFrame columns must be {list(COLUMNS)}, got {list(frame.columns)}")
     for name, dtype in COLUMNS.items():
-        if str(frame[name].dtype) != str(pd.Series([], dtype=dtype).dtype):
+        if str(frame[name].dtype) != str(_dtype(dtype)):
             raise TradeFrameError(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
     if len(frame) == 0:
         return frame
@@ -111,6 +117,10 @@ def concat_tradeframes(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         return empty_tradeframe()
     out = pd.concat(frames, ignore_index=True)
     return out.astype({k: v for k, v in COLUMNS.items()})
+
+
+def _dtype(dtype: object):
+    return pd.Series([], dtype=dtype).dtype
 
 
 def _is_scalar(value: object) -> bool:

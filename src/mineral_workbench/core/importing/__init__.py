@@ -13,6 +13,7 @@ import importlib
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -84,6 +85,8 @@ def load_file(path: str | Path, *, progress: ProgressFn | None = None,
         frame, report = mapped.read(path, profile, progress=progress, cancel=cancel)
     else:
         frame, report = _importer_for(path).read(path, progress=progress, cancel=cancel)
+    frame["source_file"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
+                                                     categories=[path.name])
     validate_tradeframe(frame)
     _fill_mapping_report(frame, report)
     return frame, report

@@ -13,12 +13,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..countries import normalize_partners
-from ..tradeframe import COLUMNS, UNMAPPED, build_tradeframe
+from ..tradeframe import TEXT, UNMAPPED, build_tradeframe
 from .dataweb_common import PRIMARY_MEASURE, QUANTITY_MEASURE_IDS, QueryParameters, flow_from_title
 from .dataweb_layout import ParsedSheet, SheetLayout
 from .report import DATAWEB_CITATION, Checksum, ImportReport
 
-TEXT = COLUMNS["source_id"]
 
 
 def describe_source(report: ImportReport, params: QueryParameters | None,
