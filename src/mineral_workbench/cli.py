@@ -33,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     imp = sub.add_parser("import", help="read trade files and print their import reports")
     imp.add_argument("files", nargs="+", type=Path)
+    imp.add_argument("--profile", type=Path, metavar="P.json",
+                     help="read the files through this column-mapping profile")
     imp.add_argument("--json", action="store_true", help="print JSON")
 
     ana = sub.add_parser("analyze", help="per-mineral, per-sector and per-defense-use exposure")
@@ -41,6 +43,10 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("--group", default="foreign_adversaries", help="country group id")
     ana.add_argument("--nir-year", type=int, default=2024, choices=(2023, 2024))
     ana.add_argument("--top", type=int, default=10, help="suppliers listed per mineral")
+    ana.add_argument("--profile", type=Path, metavar="P.json",
+                     help="read the files through this column-mapping profile")
+    ana.add_argument("--prefer", action="append", default=[], metavar="FILE",
+                     help="where sources overlap, make this file active (repeatable, first wins)")
     out = ana.add_mutually_exclusive_group()
     out.add_argument("--json", action="store_true", help="print JSON")
     out.add_argument("--csv", action="store_true", help="print the per-mineral table as CSV")
@@ -88,10 +94,11 @@ def cmd_reference(args) -> int:
 
 def cmd_import(args) -> int:
     from .core.importing import load_file
+    profile = _profile(args.profile)
     reports, failures = [], []
     for path in args.files:
         try:
-            _, report = load_file(path)
+            _, report = load_file(path, profile=profile)
             reports.append(report.to_json())
         except WorkbenchError as exc:
             failures.append(str(exc))
@@ -117,7 +124,8 @@ def cmd_analyze(args) -> int:
     files = args.files or [sample_workbook()]
     options = AnalysisOptions(years=_parse_years(args.years), group=args.group,
                               nir_year=args.nir_year, top_n=args.top)
-    result, _reports = analyze_files(files, options)
+    result, _reports = analyze_files(files, options, priority=args.prefer,
+                                     profile=_profile(args.profile))
     if args.csv_dir:
         args.csv_dir.mkdir(parents=True, exist_ok=True)
         _table(result.minerals).to_csv(args.csv_dir / "minerals.csv")
@@ -129,7 +137,16 @@ def cmd_analyze(args) -> int:
         _table(result.minerals).to_csv(sys.stdout)
     elif not args.csv_dir:
         _print_summary(result)
+    for warning in result.inputs.get("warnings", []):
+        print(f"warning: {warning}", file=sys.stderr)
     return 0
+
+
+def _profile(path: Path | None):
+    if path is None:
+        return None
+    from .core.importing.profile import load_profile
+    return load_profile(path)
 
 
 def _table(frame):

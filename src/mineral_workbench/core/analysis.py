@@ -19,6 +19,7 @@ from .cube import SupplyCube, build_cube, select_primary
 from .errors import InputError, OperationCancelled
 from .importing import load_file
 from .importing.report import ImportReport
+from .overlap import Overlap, resolve_overlaps
 from .metrics import METHODS, MetricInputs, mineral_metrics, top_suppliers
 from .reference import Reference, load_reference
 from .rollup import DEFAULT_WEIGHTS, importance_by_unit, rollup
@@ -39,9 +40,12 @@ class AnalysisOptions:
 
 @dataclass
 class LoadedData:
-    frame: pd.DataFrame
+    frame: pd.DataFrame            # every row of every source, as imported
     reports: list[ImportReport]
     cube: SupplyCube
+    imports: pd.DataFrame | None = None    # rows behind the cube: primary measure, overlaps resolved
+    overlaps: list[Overlap] = field(default_factory=list)
+    priority: list[str] = field(default_factory=list)  # source ids, most preferred first
 
     @property
     def years(self) -> list[int]:
@@ -76,7 +80,8 @@ MINERAL_JSON_KEYS = ("import_value_usd", "derivative_import_value_usd", "hhi", "
 
 
 def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = None,
-                 cancel: CancelFn | None = None, reference: Reference | None = None) -> LoadedData:
+                 cancel: CancelFn | None = None, reference: Reference | None = None,
+                 priority: Sequence[str] | None = None, profile=None) -> LoadedData:
     """Read every file (refusing the whole set on the first bad one) and build the cube."""
     reference = reference or load_reference()
     frames, reports, seen = [], [], {}
@@ -85,7 +90,7 @@ def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = N
         if cancel and cancel():
             raise OperationCancelled("loading cancelled")
         sub = None if progress is None else (lambda f, msg, i=i: progress((i + f) / n, msg))
-        frame, report = load_file(path, progress=sub, cancel=cancel)
+        frame, report = load_file(path, progress=sub, cancel=cancel, profile=profile)
         if report.sha256 in seen:
             seen[report.sha256].warnings.append(
                 f"{Path(path).name} is the same file as {Path(seen[report.sha256].file).name}; read once")
@@ -93,13 +98,34 @@ def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = N
         seen[report.sha256] = report
         frames.append(frame)
         reports.append(report)
-    frame = concat_tradeframes(frames)
-    primary = {r.sha256: r.primary_measure for r in reports}
-    imports = select_primary(frame, primary)
-    cube = build_cube(imports, Crosswalk(reference.crosswalk), analysis_minerals(reference))
+    loaded = LoadedData(frame=concat_tradeframes(frames), reports=reports,
+                        cube=None, priority=_priority_ids(priority, reports))  # type: ignore[arg-type]
+    rebuild_cube(loaded, reference)
     if progress:
         progress(1.0, "loaded")
-    return LoadedData(frame=frame, reports=reports, cube=cube)
+    return loaded
+
+
+def rebuild_cube(loaded: LoadedData, reference: Reference | None = None) -> LoadedData:
+    """(Re)build the cube after loading or after the analyst changes which source is active."""
+    reference = reference or load_reference()
+    primary = {r.sha256: r.primary_measure for r in loaded.reports}
+    imports, loaded.overlaps = resolve_overlaps(select_primary(loaded.frame, primary), loaded.priority)
+    loaded.imports = imports
+    loaded.cube = build_cube(imports, Crosswalk(reference.crosswalk), analysis_minerals(reference))
+    return loaded
+
+
+def _priority_ids(priority: Sequence[str] | None, reports: list[ImportReport]) -> list[str]:
+    """Source ids in the analyst's order: entries may be file names, paths or SHA-256 prefixes."""
+    ids = []
+    for wanted in priority or ():
+        name = Path(str(wanted)).name
+        match = [r.sha256 for r in reports if Path(r.file).name == name or r.sha256.startswith(str(wanted))]
+        if not match:
+            raise InputError(None, f"--prefer '{wanted}' names none of the loaded files")
+        ids.extend(match)
+    return list(dict.fromkeys(ids + [r.sha256 for r in reports]))
 
 
 def analysis_minerals(reference: Reference) -> list[str]:
@@ -138,9 +164,10 @@ def compute(loaded: LoadedData, options: AnalysisOptions = AnalysisOptions(),
 
 
 def analyze_files(paths: Sequence[str | Path], options: AnalysisOptions = AnalysisOptions(), *,
-                  progress: ProgressFn | None = None, cancel: CancelFn | None = None
+                  progress: ProgressFn | None = None, cancel: CancelFn | None = None,
+                  priority: Sequence[str] | None = None, profile=None
                   ) -> tuple[AnalysisResult, list[ImportReport]]:
-    loaded = load_sources(paths, progress=progress, cancel=cancel)
+    loaded = load_sources(paths, progress=progress, cancel=cancel, priority=priority, profile=profile)
     return compute(loaded, options), loaded.reports
 
 
@@ -165,6 +192,9 @@ def _inputs(loaded: LoadedData, options: AnalysisOptions, reference: Reference) 
                    "primary_measure": r.primary_measure, "flow": r.flow} for r in loaded.reports],
         "years": [min(years), max(years)] if years else [],
         "years_in_data": data_years,
+        "overlaps": [o.to_json() for o in loaded.overlaps],
+        "warnings": [o.describe() for o in loaded.overlaps]
+        + ([] if loaded.cube.values.any() else ["no import value maps to any mineral"]),
         "group": {"id": options.group, **info},
         "nir_year": options.nir_year,
         "weights": dict(options.weights),
