@@ -63,6 +63,9 @@ def run(argv: list[str]) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # e.g. `… --csv | head`: the reader left; not an error of ours
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # noqa: BLE001 - a bug must still not dump a traceback on analysts
         if os.environ.get("MINERAL_WORKBENCH_DEBUG"):
             raise
