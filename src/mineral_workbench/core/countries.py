@@ -282,8 +282,11 @@ def partner_report(frame: pd.DataFrame) -> tuple[list[dict], list[dict]]:
     """(unmapped partners, aggregate partners) with their summed value, largest first."""
     if frame.empty:
         return [], []
-    grouped = frame.groupby(["partner_raw", "partner_code"], observed=True,
-                            dropna=False)["value"].sum()
+    flagged = frame["partner_code"].isin([UNMAPPED, *AGGREGATE_CODES]).to_numpy()
+    if not flagged.any():
+        return [], []
+    grouped = frame.loc[flagged].groupby(["partner_raw", "partner_code"], observed=True,
+                                         dropna=False)["value"].sum()
     unmapped, aggregates = [], []
     for (raw, code), value in grouped.sort_values(ascending=False).items():
         raw = "" if pd.isna(raw) else raw

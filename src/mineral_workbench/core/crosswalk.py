@@ -95,7 +95,7 @@ class Crosswalk:
         """Codes with no mineral, with their summed value and the reason, largest first."""
         if frame.empty:
             return []
-        totals = frame.groupby(frame["hts"].astype(object), sort=False)["value"].agg(["sum", "size"])
+        totals = frame.groupby("hts", sort=False, observed=True)["value"].agg(["sum", "size"])
         out = []
         for code, (value, rows) in totals.iterrows():
             if self.match(code) is not None:

@@ -96,9 +96,10 @@ def validate_tradeframe(frame: pd.DataFrame) -> pd.DataFrame:
             raise TradeFrameError(f"column {name!r} has dtype {frame[name].dtype}, expected {dtype}")
     if len(frame) == 0:
         return frame
-    bad_hts = ~frame["hts"].str.fullmatch(r"(\d{2,10})?").fillna(False).astype(bool)
-    if bad_hts.any():
-        first = frame.loc[bad_hts].iloc[0]
+    codes = pd.Series(frame["hts"].unique(), dtype=TEXT)  # check each distinct code once
+    bad_codes = codes[~codes.str.fullmatch(r"(\d{2,10})?").fillna(False).astype(bool)]
+    if len(bad_codes):
+        first = frame.loc[frame["hts"].isin(bad_codes)].iloc[0]
         raise TradeFrameError(f"hts must be 2-10 digits as text (or empty); row {first['row']} has {first['hts']!r}")
     bad_flow = ~frame["flow"].isin(FLOWS)
     if bad_flow.any():
