@@ -20,9 +20,10 @@ from .errors import InputError, OperationCancelled
 from .importing import load_file
 from .importing.report import ImportReport
 from .overlap import Overlap, resolve_overlaps
-from .metrics import METHODS, MetricInputs, mineral_metrics, top_suppliers
+from .engine import ExposureModel
+from .metrics import METHODS
 from .reference import Reference, load_reference
-from .rollup import DEFAULT_WEIGHTS, importance_by_unit, rollup
+from .rollup import DEFAULT_WEIGHTS
 from .tradeframe import concat_tradeframes
 
 ProgressFn = Callable[[float, str], None]
@@ -46,6 +47,7 @@ class LoadedData:
     imports: pd.DataFrame | None = None    # rows behind the cube: primary measure, overlaps resolved
     overlaps: list[Overlap] = field(default_factory=list)
     priority: list[str] = field(default_factory=list)  # source ids, most preferred first
+    model: ExposureModel | None = field(default=None, repr=False)
 
     @property
     def years(self) -> list[int]:
@@ -144,23 +146,20 @@ def compute(loaded: LoadedData, options: AnalysisOptions = AnalysisOptions(),
     if options.group not in reference.group_ids:
         raise InputError(None, f"unknown country group '{options.group}'; choose one of "
                                + ", ".join(reference.group_ids))
-    members = reference.country_groups
-    group_codes = frozenset(members.loc[members["group"] == options.group, "iso3"])
-    nir = reference.nir_for(options.nir_year)
-    inputs = MetricInputs(nir=nir, group_codes=group_codes, world=_world(reference, group_codes))
-    minerals = mineral_metrics(loaded.cube, inputs, options.years)
-    weights = dict(options.weights)
-    car = minerals["car"]
-    sectors_imp = importance_by_unit(reference.sector_importance, "sector", reference.analysis_unit, weights)
-    sectors = rollup(sectors_imp, "sector", car, order=reference.sectors["name"].tolist())
-    sectors.insert(0, "sector_id", reference.sectors["sector_id"].tolist())
-    defense_rows = reference.defense_uses.explode("categories").rename(columns={"categories": "category"})
-    defense_imp = importance_by_unit(defense_rows, "category", reference.analysis_unit, weights)
-    defense = rollup(defense_imp, "category", car, order=list(reference.defense_categories))
-    return AnalysisResult(minerals=minerals,
-                          suppliers=top_suppliers(loaded.cube, options.years, options.top_n),
-                          sectors=sectors, defense=defense,
-                          inputs=_inputs(loaded, options, reference))
+    model = exposure_model(loaded, reference)
+    state = model.baseline_state(options.years, options.group, options.nir_year)
+    ev = model.evaluate(state, options.years, dict(options.weights), options.top_n)
+    return AnalysisResult(minerals=ev.minerals, suppliers=ev.suppliers, sectors=ev.sectors,
+                          defense=ev.defense, inputs=_inputs(loaded, options, reference))
+
+
+def exposure_model(loaded: LoadedData, reference: Reference | None = None) -> ExposureModel:
+    """The loaded data's model, built on first use and kept until the cube is rebuilt."""
+    reference = reference or load_reference()
+    model = loaded.model
+    if model is None or model.cube is not loaded.cube or model.reference is not reference:
+        model = loaded.model = ExposureModel(loaded.cube, reference)
+    return model
 
 
 def analyze_files(paths: Sequence[str | Path], options: AnalysisOptions = AnalysisOptions(), *,
@@ -169,15 +168,6 @@ def analyze_files(paths: Sequence[str | Path], options: AnalysisOptions = Analys
                   ) -> tuple[AnalysisResult, list[ImportReport]]:
     loaded = load_sources(paths, progress=progress, cancel=cancel, priority=priority, profile=profile)
     return compute(loaded, options), loaded.reports
-
-
-def _world(reference: Reference, group_codes: frozenset[str]) -> pd.DataFrame:
-    """World-production concentration in the columns the metrics expect."""
-    w = reference.world_concentration(group_codes)
-    basis = (w["stage"].astype(str) + " production " + w["year"].astype(str)
-             + w["form"].fillna("").map(lambda f: f" ({f})" if f else "") + ", " + reference.nir_edition)
-    return pd.DataFrame({"world_hhi": w["hhi"], "group_world_share": w["group_share"],
-                         "world_basis": basis}, index=w.index)
 
 
 def _inputs(loaded: LoadedData, options: AnalysisOptions, reference: Reference) -> dict:

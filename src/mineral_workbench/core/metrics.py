@@ -1,4 +1,4 @@
-"""Per-mineral exposure metrics (DESIGN §4), vectorized over the supply cube.
+"""Per-mineral exposure metrics (DESIGN §4), vectorized over a mineral x partner matrix.
 
 For mineral m and partner c over the chosen years:
   V[m,c] = sum of share x value of processed-material rows (derivatives excluded)
@@ -6,6 +6,8 @@ For mineral m and partner c over the chosen years:
   HHI[m] = 10,000 x sum_c s[m,c]^2  (0-10,000 scale)
   G[m]   = sum over the chosen country group of s[m,c]
   CaR[m] = NIR[m]/100 x G[m]        (assumes the import mix applies to net imports)
+Everything here works on numpy arrays so a full recompute (baseline or scenario) takes
+milliseconds; `ExposureModel` in engine.py owns the arrays.
 """
 
 from __future__ import annotations
@@ -53,75 +55,81 @@ def partner_display(key: str, labels: dict[str, str]) -> str:
     return name if name and name != key else labels.get(key, key)
 
 
-def mineral_metrics(cube: SupplyCube, inputs: MetricInputs,
-                    years: tuple[int, int] | None = None) -> pd.DataFrame:
-    """One row per mineral of the cube with every DESIGN §4 metric and its flags."""
-    mask = cube.year_mask(years)
-    v = cube.values[mask].sum(axis=0)                       # [M, C]
+def partner_kinds(partners) -> tuple[np.ndarray, np.ndarray]:
+    """(is_aggregate, is_unmapped) masks over the partner axis."""
+    keys = np.asarray(partners, dtype=object)
+    aggregate = np.array([p in AGGREGATE_CODES for p in keys], dtype=bool)
+    unmapped = np.array([str(p).startswith("UNMAPPED:") for p in keys], dtype=bool)
+    return aggregate, unmapped
+
+
+def supply_arrays(v: np.ndarray, in_group: np.ndarray, aggregate: np.ndarray,
+                  unmapped: np.ndarray) -> dict[str, np.ndarray]:
+    """Totals, shares, HHI, top supplier and group/aggregate/unmapped shares of V[m, c]."""
     total = v.sum(axis=1)
     has = total > 0
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(has[:, None], v / np.where(has, total, 1.0)[:, None], np.nan)
-    hhi = np.where(has, 10_000.0 * np.nansum(shares ** 2, axis=1), np.nan)
-
-    partners = np.array(cube.partners, dtype=object)
-    n_partners = len(partners)
-    if n_partners:
-        top = np.argmax(np.nan_to_num(shares, nan=-1.0), axis=1)
-        top_share = np.where(has, shares[np.arange(len(top)), top], np.nan)
-        top_name = np.array([partner_display(partners[i], cube.partner_labels) if ok else ""
-                             for i, ok in zip(top, has)], dtype=object)
-        top_code = np.where(has, partners[top], "")
+    safe = np.where(has, total, 1.0)[:, None]
+    shares = v / safe                                          # zero rows stay zero
+    nan = np.full(len(total), np.nan)
+    out = {"total": total, "has": has, "shares": shares,
+           "hhi": np.where(has, 10_000.0 * np.einsum("ij,ij->i", shares, shares), nan)}
+    if v.shape[1]:
+        top = shares.argmax(axis=1)
+        out["top"] = top
+        out["top_share"] = np.where(has, shares[np.arange(len(top)), top], nan)
+        out["group_share"] = np.where(has, shares @ in_group.astype(float), nan)
+        out["aggregate_share"] = np.where(has, shares @ aggregate.astype(float), nan)
+        out["unmapped_share"] = np.where(has, shares @ unmapped.astype(float), nan)
     else:
-        top_share = np.full(len(cube.minerals), np.nan)
-        top_name = top_code = np.full(len(cube.minerals), "", dtype=object)
-
-    in_group = np.array([p in inputs.group_codes for p in partners], dtype=bool)
-    aggregate = np.array([p in AGGREGATE_CODES for p in partners], dtype=bool)
-    unmapped = np.array([p.startswith("UNMAPPED:") for p in partners], dtype=bool)
-    group_share = np.where(has, np.nansum(shares[:, in_group], axis=1), np.nan) if n_partners \
-        else np.full(len(cube.minerals), np.nan)
-    aggregate_share = np.nansum(shares[:, aggregate], axis=1) if n_partners else np.zeros(len(total))
-    unmapped_share = np.nansum(shares[:, unmapped], axis=1) if n_partners else np.zeros(len(total))
-
-    out = pd.DataFrame(index=pd.Index(cube.minerals, name="mineral"))
-    out["import_value_usd"] = total
-    out["derivative_import_value_usd"] = cube.derivative[mask].sum(axis=(0, 2))
-    out["hhi"] = hhi
-    out["top_supplier"] = top_name
-    out["top_supplier_code"] = top_code
-    out["top_supplier_share"] = top_share
-    out["group_share"] = group_share
-    out["aggregate_share"] = np.where(has, aggregate_share, np.nan)
-    out["unmapped_share"] = np.where(has, unmapped_share, np.nan)
-
-    nir = inputs.nir.reindex(out.index)
-    out["nir_pct"] = nir["pct"].astype(float)
-    out["nir_qualifier"] = nir["qualifier"].fillna("NA").astype(object)
-    out["nir_edition"] = nir["edition"].fillna("").astype(object)
-    car = out["nir_pct"].to_numpy() / 100.0 * out["group_share"].to_numpy()
-    car = np.where(out["nir_qualifier"].to_numpy() == "E", 0.0, car)
-    out["car"] = car
-
-    world = inputs.world.reindex(out.index)
-    out["world_hhi"] = world["world_hhi"].astype(float)
-    out["group_world_share"] = world["group_world_share"].astype(float)
-    out["world_basis"] = world["world_basis"].fillna("").astype(object)
-
-    placeholder = cube.placeholder[mask].sum(axis=0)
-    out["flags"] = _flags(out, has, placeholder)
+        out["top"] = np.zeros(len(total), dtype=int)
+        out["top_share"] = out["group_share"] = out["aggregate_share"] = out["unmapped_share"] = nan
     return out
 
 
-def _flags(out: pd.DataFrame, has: np.ndarray, placeholder: np.ndarray) -> list[str]:
+def consumption_at_risk(nir_pct: np.ndarray, nir_qualifier: np.ndarray,
+                        group_share: np.ndarray) -> np.ndarray:
+    car = nir_pct / 100.0 * group_share
+    return np.where(nir_qualifier == "E", 0.0, car)
+
+
+def partner_names(partners, labels: dict[str, str]) -> np.ndarray:
+    """Display names of the partner axis, computed once per cube."""
+    return np.array([partner_display(p, labels) for p in partners], dtype=object)
+
+
+def mineral_frame(minerals: list[str], partners: list[str], names: np.ndarray,
+                  supply: dict[str, np.ndarray], derivative: np.ndarray, placeholder: np.ndarray,
+                  nir: tuple[np.ndarray, np.ndarray, np.ndarray],
+                  world: tuple[np.ndarray, np.ndarray, np.ndarray]) -> pd.DataFrame:
+    """The per-mineral table every view, export and the CLI show."""
+    has = supply["has"]
+    keys = np.asarray(partners, dtype=object)
+    top_code = np.where(has, keys[supply["top"]] if len(keys) else "", "")
+    top_name = np.where(has, names[supply["top"]] if len(keys) else "", "")
+    nir_pct, nir_q, nir_edition = nir
+    car = consumption_at_risk(nir_pct, nir_q, supply["group_share"])
+    out = pd.DataFrame({
+        "import_value_usd": supply["total"], "derivative_import_value_usd": derivative,
+        "hhi": supply["hhi"], "top_supplier": top_name, "top_supplier_code": top_code,
+        "top_supplier_share": supply["top_share"], "group_share": supply["group_share"],
+        "aggregate_share": supply["aggregate_share"], "unmapped_share": supply["unmapped_share"],
+        "nir_pct": nir_pct, "nir_qualifier": nir_q, "nir_edition": nir_edition, "car": car,
+        "world_hhi": world[0], "group_world_share": world[1], "world_basis": world[2],
+    }, index=pd.Index(minerals, name="mineral"))
+    out["flags"] = mineral_flags(nir_pct, nir_q, has, supply, placeholder)
+    return out
+
+
+def mineral_flags(nir_pct, nir_q, has, supply, placeholder) -> list[str]:
+    """Readable flags of each mineral's inputs (DESIGN §4), '; '-joined."""
     flags = []
-    for i, (mineral, row) in enumerate(out.iterrows()):
+    for i in range(len(nir_q)):
         f = []
-        q = row["nir_qualifier"]
+        q = nir_q[i]
         if q == ">":
-            f.append(f"NIR is a lower bound (>{row['nir_pct']:g}%)")
+            f.append(f"NIR is a lower bound (>{nir_pct[i]:g}%)")
         elif q == "<":
-            f.append(f"NIR is an upper bound (<{row['nir_pct']:g}%)")
+            f.append(f"NIR is an upper bound (<{nir_pct[i]:g}%)")
         elif q == "E":
             f.append("net exporter: consumption at risk set to 0")
         elif q == "NA":
@@ -130,29 +138,52 @@ def _flags(out: pd.DataFrame, has: np.ndarray, placeholder: np.ndarray) -> list[
             f.append("no import data for the chosen years")
         else:
             if placeholder[i] > 0:
-                f.append(f"{placeholder[i] / row['import_value_usd']:.0%} of value from placeholder "
+                f.append(f"{placeholder[i] / supply['total'][i]:.0%} of value from placeholder "
                          "(equal-split) allocation shares")
-            if row["aggregate_share"] > FLAG_SHARE:
-                f.append(f"aggregate partners (e.g. 'Other Asia, nes') hold {row['aggregate_share']:.1%}")
-            if row["unmapped_share"] > FLAG_SHARE:
-                f.append(f"unmapped partner names hold {row['unmapped_share']:.1%}")
+            if supply["aggregate_share"][i] > FLAG_SHARE:
+                f.append(f"aggregate partners (e.g. 'Other Asia, nes') hold {supply['aggregate_share'][i]:.1%}")
+            if supply["unmapped_share"][i] > FLAG_SHARE:
+                f.append(f"unmapped partner names hold {supply['unmapped_share'][i]:.1%}")
         flags.append("; ".join(f))
     return flags
 
 
+def top_suppliers_of(v: np.ndarray, minerals: list[str], partners: list[str],
+                     names: np.ndarray, n: int = 10) -> dict[str, list[dict]]:
+    """Largest suppliers per mineral with value and share (for JSON, charts and memos)."""
+    out: dict[str, list[dict]] = {}
+    totals = v.sum(axis=1)
+    order = np.argsort(-v, axis=1, kind="stable")[:, :n] if v.shape[1] else np.zeros((len(v), 0), int)
+    for i, mineral in enumerate(minerals):
+        total = totals[i]
+        out[mineral] = [] if total <= 0 else [
+            {"partner_code": partners[j], "partner": names[j],
+             "value_usd": float(v[i, j]), "share": float(v[i, j] / total)}
+            for j in order[i] if v[i, j] > 0]
+    return out
+
+
+def mineral_metrics(cube: SupplyCube, inputs: MetricInputs,
+                    years: tuple[int, int] | None = None) -> pd.DataFrame:
+    """One row per mineral of the cube with every DESIGN §4 metric and its flags."""
+    mask = cube.year_mask(years)
+    v = cube.values[mask].sum(axis=0)
+    aggregate, unmapped = partner_kinds(cube.partners)
+    in_group = np.array([p in inputs.group_codes for p in cube.partners], dtype=bool)
+    nir = inputs.nir.reindex(cube.minerals)
+    world = inputs.world.reindex(cube.minerals)
+    return mineral_frame(
+        cube.minerals, cube.partners, partner_names(cube.partners, cube.partner_labels),
+        supply_arrays(v, in_group, aggregate, unmapped),
+        cube.derivative[mask].sum(axis=(0, 2)), cube.placeholder[mask].sum(axis=0),
+        (nir["pct"].to_numpy(float), nir["qualifier"].fillna("NA").to_numpy(object),
+         nir["edition"].fillna("").to_numpy(object)),
+        (world["world_hhi"].to_numpy(float), world["group_world_share"].to_numpy(float),
+         world["world_basis"].fillna("").to_numpy(object)))
+
+
 def top_suppliers(cube: SupplyCube, years: tuple[int, int] | None = None,
                   n: int = 10) -> dict[str, list[dict]]:
-    """Largest suppliers per mineral with value and share (for JSON, charts and memos)."""
     v = cube.values[cube.year_mask(years)].sum(axis=0)
-    out: dict[str, list[dict]] = {}
-    for i, mineral in enumerate(cube.minerals):
-        total = v[i].sum()
-        if total <= 0:
-            out[mineral] = []
-            continue
-        order = np.argsort(-v[i], kind="stable")[:n]
-        out[mineral] = [{"partner_code": cube.partners[j],
-                         "partner": partner_display(cube.partners[j], cube.partner_labels),
-                         "value_usd": float(v[i, j]), "share": float(v[i, j] / total)}
-                        for j in order if v[i, j] > 0]
-    return out
+    return top_suppliers_of(v, cube.minerals, cube.partners,
+                            partner_names(cube.partners, cube.partner_labels), n)

@@ -75,6 +75,7 @@ class Reference:
     _group_of: dict[str, str]
     _group_meta: dict[str, dict]
     _year_notes: dict[int, str]
+    _world_shares: pd.DataFrame | None = None
 
     def __repr__(self) -> str:
         return f"Reference(root={str(self.root)!r}, tables={list(self.tables)})"
@@ -138,10 +139,25 @@ class Reference:
         `group_iso3` is a set of ISO3 codes or a group id.
         """
         group = self.group_members(group_iso3) if isinstance(group_iso3, str) else set(group_iso3)
+        if year is None:
+            base = self.world_shares().copy()
+            base["group_share"] = [float(sum(v for k, v in shares.items() if k in group))
+                                   if shares else math.nan for shares in base["shares"]]
+            return base.drop(columns="shares")
         produced = self.world_production[self.world_production["mineral"] != ""]
         rows = [_concentration(unit, series, group, year)
                 for unit, series in produced.groupby("mineral", sort=True)]
-        return pd.DataFrame(rows).set_index("mineral")
+        return pd.DataFrame(rows).set_index("mineral").drop(columns="shares")
+
+    def world_shares(self) -> pd.DataFrame:
+        """The chosen world-production series per mineral (latest year), with a `shares`
+        column {iso3: share of world total}; computed once, so group changes cost microseconds."""
+        if self._world_shares is None:
+            produced = self.world_production[self.world_production["mineral"] != ""]
+            rows = [_concentration(unit, series, set(), None)
+                    for unit, series in produced.groupby("mineral", sort=True)]
+            object.__setattr__(self, "_world_shares", pd.DataFrame(rows).set_index("mineral"))
+        return self._world_shares
 
     def summary(self) -> dict:
         """Editions, as-of dates, row counts and NIR counts, for `mineral-workbench reference`."""
@@ -357,9 +373,11 @@ def _concentration(unit: str, rows: pd.DataFrame, group: set[str], year: int | N
               "world_total": total, "hhi": math.nan, "group_share": math.nan, "top_country": "",
               "top_share": math.nan, "countries": len(listed),
               "note": "" if total > 0 else "no world total printed: shares not computed"}
+    result["shares"] = {}
     if total > 0 and len(listed):
         shares = listed["value"] / total
         top = shares.idxmax()
+        result["shares"] = dict(zip(listed["iso3"], shares.astype(float)))
         result.update(hhi=float(10_000 * (shares ** 2).sum()),
                       group_share=float(shares[listed["iso3"].isin(group)].sum()),
                       top_country=listed.at[top, "country"], top_share=float(shares[top]))
