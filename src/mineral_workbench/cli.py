@@ -16,7 +16,7 @@ from . import APP_NAME, __version__
 from .core.errors import InputError, WorkbenchError
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("reference", "import", "analyze")
+COMMANDS = ("reference", "import", "analyze", "scenarios")
 
 
 class CliError(WorkbenchError):
@@ -37,6 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="read the files through this column-mapping profile")
     imp.add_argument("--json", action="store_true", help="print JSON")
 
+    scn = sub.add_parser("scenarios", help="the bundled what-if presets with dates and citations")
+    scn.add_argument("--json", action="store_true", help="print JSON")
+
     ana = sub.add_parser("analyze", help="per-mineral, per-sector and per-defense-use exposure")
     ana.add_argument("files", nargs="*", type=Path, help="trade files (default: the bundled sample)")
     ana.add_argument("--years", help="inclusive year range A-B, or one year A")
@@ -45,6 +48,9 @@ def build_parser() -> argparse.ArgumentParser:
     ana.add_argument("--top", type=int, default=10, help="suppliers listed per mineral")
     ana.add_argument("--profile", type=Path, metavar="P.json",
                      help="read the files through this column-mapping profile")
+    ana.add_argument("--scenario", metavar="X",
+                     help="also compute a scenario: a .json file, a preset id (see `scenarios`) "
+                          "or a scenario name in a workspace")
     ana.add_argument("--prefer", action="append", default=[], metavar="FILE",
                      help="where sources overlap, make this file active (repeatable, first wins)")
     out = ana.add_mutually_exclusive_group()
@@ -57,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return {"reference": cmd_reference, "import": cmd_import, "analyze": cmd_analyze}[args.command](args)
+        return {"reference": cmd_reference, "import": cmd_import, "analyze": cmd_analyze,
+                "scenarios": cmd_scenarios}[args.command](args)
     except WorkbenchError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -121,14 +128,33 @@ def cmd_import(args) -> int:
     return EXIT_BAD_INPUT if failures else 0
 
 
+def cmd_scenarios(args) -> int:
+    from .core.whatif import presets_json
+    presets = presets_json()
+    if args.json:
+        _print_json(presets)
+        return 0
+    for p in presets:
+        print(f"{p['id']:<28} {p['date'] or '—':<11} {p['title']}")
+        for text in p["edit_texts"]:
+            print(f"{'':<40}· {text}")
+    return 0
+
+
 def cmd_analyze(args) -> int:
-    from .core.analysis import AnalysisOptions, analyze_files
+    from .core.analysis import AnalysisOptions, compute, load_sources
     from .core.resources import sample_workbook
     files = args.files or [sample_workbook()]
     options = AnalysisOptions(years=_parse_years(args.years), group=args.group,
                               nir_year=args.nir_year, top_n=args.top)
-    result, _reports = analyze_files(files, options, priority=args.prefer,
-                                     profile=_profile(args.profile))
+    scenario = None
+    if args.scenario:
+        from .core.whatif import resolve_scenario
+        scenario = resolve_scenario(args.scenario)  # fail fast, before reading files
+    loaded = load_sources(files, priority=args.prefer, profile=_profile(args.profile))
+    result = compute(loaded, options)
+    if scenario is not None:
+        return _analyze_scenario(args, loaded, options, scenario)
     if args.csv_dir:
         args.csv_dir.mkdir(parents=True, exist_ok=True)
         _table(result.minerals).to_csv(args.csv_dir / "minerals.csv")
@@ -142,6 +168,34 @@ def cmd_analyze(args) -> int:
         _print_summary(result)
     for warning in result.inputs.get("warnings", []):
         print(f"warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _analyze_scenario(args, loaded, options, scenario) -> int:
+    from .core.whatif import compute_scenario
+    outcome = compute_scenario(loaded, options, scenario)
+    if args.csv_dir:
+        args.csv_dir.mkdir(parents=True, exist_ok=True)
+        for name, frame in (("baseline_minerals", outcome.baseline.minerals),
+                            ("scenario_minerals", outcome.result.minerals),
+                            ("delta_minerals", outcome.deltas["minerals"]),
+                            ("delta_sectors", outcome.deltas["sectors"]),
+                            ("delta_defense", outcome.deltas["defense"])):
+            _table(frame).to_csv(args.csv_dir / f"{name}.csv")
+    if args.json:
+        _print_json(outcome.to_json())
+    elif args.csv:
+        _table(outcome.result.minerals.join(outcome.deltas["minerals"], rsuffix="_delta")).to_csv(sys.stdout)
+    elif not args.csv_dir:
+        print(f"Scenario: {scenario.name}")
+        for edit in scenario.edits:
+            print(f"  · {edit.describe()}")
+        changed = outcome.deltas["minerals"][outcome.deltas["minerals"]["changed"]]
+        for mineral, d in changed.iterrows():
+            print(f"  {mineral:<14} CaR {d['car']:+.1%}  consumption lost {d['consumption_lost']:.1%}  "
+                  f"HHI {d['hhi']:+,.0f}  added tariff ${d['added_tariff_cost_usd'] / 1e6:,.1f} M/yr")
+    for note in outcome.notes:
+        print(f"note: {note}", file=sys.stderr)
     return 0
 
 

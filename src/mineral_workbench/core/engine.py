@@ -9,7 +9,7 @@ V[mineral, partner] and on small importance matrices.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -31,6 +31,8 @@ class ModelState:
     group_codes: frozenset[str]
     sectors: ImportanceMatrix
     defense: ImportanceMatrix
+    partners: list[str] = field(default_factory=list)   # columns of v (a scenario may add some)
+    group_id: str = ""
 
 
 class ExposureModel:
@@ -91,16 +93,28 @@ class ExposureModel:
         pct, qualifier, edition = self.nir(nir_year)
         return ModelState(v=v, nir_pct=pct.copy(), nir_qualifier=qualifier.copy(),
                           nir_edition=edition.copy(), group_codes=self.group_codes(group),
-                          sectors=self.sectors, defense=self.defense)
+                          sectors=self.sectors, defense=self.defense,
+                          partners=list(self.partners), group_id=group)
+
+    def partner_axis(self, partners: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(aggregate, unmapped, display names) for a partner list that may extend the cube's."""
+        if len(partners) == len(self.partners):
+            return self.aggregate, self.unmapped, self.partner_names
+        extra = partners[len(self.partners):]
+        aggregate, unmapped = partner_kinds(extra)
+        return (np.concatenate([self.aggregate, aggregate]), np.concatenate([self.unmapped, unmapped]),
+                np.concatenate([self.partner_names, partner_names(extra, {})]))
 
     # --- evaluation ----------------------------------------------------------------------------
     def evaluate(self, state: ModelState, years: tuple[int, int] | None,
                  weights: Mapping[str, float], top_n: int = 10) -> "Evaluation":
         mask = self.cube.year_mask(years)
-        in_group = np.fromiter((p in state.group_codes for p in self.partners), bool, len(self.partners))
-        supply = supply_arrays(state.v, in_group, self.aggregate, self.unmapped)
+        partners = state.partners or self.partners
+        aggregate, unmapped, names = self.partner_axis(partners)
+        in_group = np.fromiter((p in state.group_codes for p in partners), bool, len(partners))
+        supply = supply_arrays(state.v, in_group, aggregate, unmapped)
         minerals = mineral_frame(
-            self.minerals, self.partners, self.partner_names, supply,
+            self.minerals, partners, names, supply,
             self.cube.derivative[mask].sum(axis=(0, 2)), self.cube.placeholder[mask].sum(axis=0),
             (state.nir_pct, state.nir_qualifier, state.nir_edition), self.world(state.group_codes))
         car = minerals["car"].to_numpy(float)
@@ -109,7 +123,7 @@ class ExposureModel:
         sectors.insert(0, "sector_id", self.sector_ids)
         defense = rollup_arrays(state.defense.weights(weights), car, state.defense.stated,
                                 self.minerals, state.defense.keys, "category")
-        suppliers = top_suppliers_of(state.v, self.minerals, self.partners, self.partner_names, top_n)
+        suppliers = top_suppliers_of(state.v, self.minerals, partners, names, top_n)
         return Evaluation(minerals=minerals, suppliers=suppliers, sectors=sectors, defense=defense)
 
 

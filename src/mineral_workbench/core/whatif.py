@@ -1,0 +1,123 @@
+"""Baseline vs scenario: presets, resolving `--scenario X`, and the deltas (DESIGN §4-5)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .analysis import AnalysisOptions, AnalysisResult, LoadedData, _inputs, exposure_model
+from .reference import Reference, load_reference
+from .resources import resource_path
+from .scenario import Scenario, ScenarioError, apply_scenario
+
+MINERAL_DELTA_COLUMNS = ("import_value_usd", "hhi", "top_supplier_share", "group_share", "nir_pct",
+                         "car", "consumption_lost", "added_tariff_cost_usd")
+ROLLUP_DELTA_COLUMNS = ("weakest_link", "weighted_mean")
+
+
+@dataclass
+class ScenarioResult:
+    scenario: Scenario
+    baseline: AnalysisResult
+    result: AnalysisResult
+    deltas: dict[str, pd.DataFrame]
+    notes: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        baseline, scenario = self.baseline.to_json(), self.result.to_json()
+        inputs = baseline.pop("inputs")
+        scenario.pop("inputs")
+        deltas = {
+            "minerals": _json_rows(self.deltas["minerals"]),
+            "sectors": _json_rows(self.deltas["sectors"]),
+            "defense": _json_rows(self.deltas["defense"]),
+        }
+        return {"baseline": baseline, "scenario": scenario, "deltas": deltas,
+                "scenario_definition": {**self.scenario.to_json(),
+                                        "edit_texts": [e.describe() for e in self.scenario.edits]},
+                "notes": self.notes, "inputs": inputs}
+
+
+@lru_cache(maxsize=1)
+def _preset_file() -> dict:
+    return json.loads(resource_path("scenarios", "presets.json").read_text(encoding="utf-8"))
+
+
+def load_presets() -> list[Scenario]:
+    """The bundled presets (fresh objects: analysts edit them after loading)."""
+    return [Scenario.from_json(p) for p in _preset_file()["presets"]]
+
+
+def presets_json() -> list[dict]:
+    return [{"id": s.preset_id, "title": s.name, "date": s.date, "citation": s.citation,
+             "description": s.description, "edits": [e.to_json() for e in s.edits],
+             "edit_texts": [e.describe() for e in s.edits]} for s in load_presets()]
+
+
+def resolve_scenario(spec: str, workspace_scenarios: list[Scenario] | None = None) -> Scenario:
+    """`--scenario X`: an existing .json file path, then a preset id, then a workspace scenario name."""
+    path = Path(spec)
+    if path.suffix.lower() == ".json" and path.is_file():
+        try:
+            return Scenario.from_json(json.loads(path.read_text(encoding="utf-8")))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ScenarioError(f"{path.name}: not a scenario JSON file ({exc})") from None
+    for preset in load_presets():
+        if preset.preset_id == spec:
+            return preset
+    for scenario in workspace_scenarios or ():
+        if scenario.name == spec:
+            return scenario
+    known = [p.preset_id for p in load_presets()] + [s.name for s in workspace_scenarios or ()]
+    raise ScenarioError(f"--scenario '{spec}' is neither a .json file, a preset id nor a scenario "
+                        f"in the workspace; known: {', '.join(known)}")
+
+
+def compute_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Scenario,
+                     reference: Reference | None = None) -> ScenarioResult:
+    """Baseline and scenario for the same options, with deltas; milliseconds."""
+    reference = reference or load_reference()
+    model = exposure_model(loaded, reference)
+    base_state = model.baseline_state(options.years, options.group, options.nir_year)
+    n_years = int(model.cube.year_mask(options.years).sum())
+    state, effects = apply_scenario(model, base_state, scenario, n_years)
+    weights = dict(options.weights)
+    inputs = _inputs(loaded, options, reference)
+    base = model.evaluate(base_state, options.years, weights, options.top_n)
+    what = model.evaluate(state, options.years, weights, options.top_n)
+    zeros = np.zeros(len(model.minerals))
+    for frame, lost, cost in ((base.minerals, zeros, zeros),
+                              (what.minerals, effects.consumption_lost, effects.added_tariff_cost_usd)):
+        frame.insert(frame.columns.get_loc("car") + 1, "consumption_lost", lost)
+        frame.insert(frame.columns.get_loc("car") + 2, "added_tariff_cost_usd", cost)
+    baseline = AnalysisResult(base.minerals, base.suppliers, base.sectors, base.defense, inputs)
+    result = AnalysisResult(what.minerals, what.suppliers, what.sectors, what.defense,
+                            {**inputs, "scenario": scenario.name})
+    deltas = {
+        "minerals": _delta(base.minerals, what.minerals, MINERAL_DELTA_COLUMNS),
+        "sectors": _delta(base.sectors.set_index("sector"), what.sectors.set_index("sector"),
+                          ROLLUP_DELTA_COLUMNS, driver=True),
+        "defense": _delta(base.defense.set_index("category"), what.defense.set_index("category"),
+                          ROLLUP_DELTA_COLUMNS, driver=True),
+    }
+    return ScenarioResult(scenario, baseline, result, deltas, effects.notes)
+
+
+def _delta(base: pd.DataFrame, what: pd.DataFrame, columns, driver: bool = False) -> pd.DataFrame:
+    out = pd.DataFrame({c: what[c].astype(float) - base[c].astype(float) for c in columns},
+                       index=base.index)
+    if driver:
+        out["driving_mineral_baseline"] = base["driving_mineral"]
+        out["driving_mineral_scenario"] = what["driving_mineral"]
+    out["changed"] = (out[list(columns)].abs() > 1e-12).any(axis=1)
+    return out
+
+
+def _json_rows(frame: pd.DataFrame) -> dict:
+    from .analysis import _clean  # noqa: PLC0415
+    return {str(k): {c: _clean(v) for c, v in row.items()} for k, row in frame.iterrows()}
