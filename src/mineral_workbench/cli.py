@@ -41,10 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     scn.add_argument("--json", action="store_true", help="print JSON")
 
     ana = sub.add_parser("analyze", help="per-mineral, per-sector and per-defense-use exposure")
-    ana.add_argument("files", nargs="*", type=Path, help="trade files (default: the bundled sample)")
+    ana.add_argument("files", nargs="*", type=Path,
+                     help="trade files and/or one workspace (.mwb) (default: the bundled sample)")
     ana.add_argument("--years", help="inclusive year range A-B, or one year A")
-    ana.add_argument("--group", default="foreign_adversaries", help="country group id")
-    ana.add_argument("--nir-year", type=int, default=2024, choices=(2023, 2024))
+    ana.add_argument("--group", help="country group id (default: foreign_adversaries)")
+    ana.add_argument("--nir-year", type=int, choices=(2023, 2024), help="NIR data year (default: 2024)")
     ana.add_argument("--top", type=int, default=10, help="suppliers listed per mineral")
     ana.add_argument("--profile", type=Path, metavar="P.json",
                      help="read the files through this column-mapping profile")
@@ -142,19 +143,21 @@ def cmd_scenarios(args) -> int:
 
 
 def cmd_analyze(args) -> int:
-    from .core.analysis import AnalysisOptions, compute, load_sources
+    from .core.analysis import AnalysisOptions, compute
     from .core.resources import sample_workbook
+    from .core.workspace import load_inputs
     files = args.files or [sample_workbook()]
-    options = AnalysisOptions(years=_parse_years(args.years), group=args.group,
-                              nir_year=args.nir_year, top_n=args.top)
-    scenario = None
+    loaded, workspace, reference = load_inputs(files, priority=args.prefer, profile=_profile(args.profile))
+    defaults = workspace.options if workspace else AnalysisOptions()
+    options = AnalysisOptions(
+        years=_parse_years(args.years) if args.years else defaults.years,
+        group=args.group or defaults.group, nir_year=args.nir_year or defaults.nir_year,
+        top_n=args.top, weights=defaults.weights)
     if args.scenario:
         from .core.whatif import resolve_scenario
-        scenario = resolve_scenario(args.scenario)  # fail fast, before reading files
-    loaded = load_sources(files, priority=args.prefer, profile=_profile(args.profile))
-    result = compute(loaded, options)
-    if scenario is not None:
-        return _analyze_scenario(args, loaded, options, scenario)
+        scenario = resolve_scenario(args.scenario, workspace.scenarios if workspace else None)
+        return _analyze_scenario(args, loaded, options, scenario, reference)
+    result = compute(loaded, options, reference)
     if args.csv_dir:
         args.csv_dir.mkdir(parents=True, exist_ok=True)
         _table(result.minerals).to_csv(args.csv_dir / "minerals.csv")
@@ -171,9 +174,9 @@ def cmd_analyze(args) -> int:
     return 0
 
 
-def _analyze_scenario(args, loaded, options, scenario) -> int:
+def _analyze_scenario(args, loaded, options, scenario, reference) -> int:
     from .core.whatif import compute_scenario
-    outcome = compute_scenario(loaded, options, scenario)
+    outcome = compute_scenario(loaded, options, scenario, reference)
     if args.csv_dir:
         args.csv_dir.mkdir(parents=True, exist_ok=True)
         for name, frame in (("baseline_minerals", outcome.baseline.minerals),

@@ -76,7 +76,7 @@ def load_file(path: str | Path, *, progress: ProgressFn | None = None,
     With a column-mapping `profile` (see `profile.py`), the file is read through it instead
     of format detection.
     """
-    from ..tradeframe import validate_tradeframe  # noqa: PLC0415
+    from ..tradeframe import TEXT, validate_tradeframe  # noqa: PLC0415
     path = Path(path)
     if profile is not None:
         from . import mapped  # noqa: PLC0415
@@ -85,8 +85,9 @@ def load_file(path: str | Path, *, progress: ProgressFn | None = None,
         frame, report = mapped.read(path, profile, progress=progress, cancel=cancel)
     else:
         frame, report = _importer_for(path).read(path, progress=progress, cancel=cancel)
-    frame["source_file"] = pd.Categorical.from_codes(np.zeros(len(frame), dtype=np.int8),
-                                                     categories=[path.name])
+    frame["source_file"] = pd.Categorical.from_codes(
+        np.zeros(len(frame), dtype=np.int8),
+        dtype=pd.CategoricalDtype(pd.Index([path.name], dtype=TEXT)))
     validate_tradeframe(frame)
     _fill_mapping_report(frame, report)
     return frame, report

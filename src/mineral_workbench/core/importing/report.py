@@ -68,6 +68,19 @@ class ImportReport:
         data["file"] = self.file
         return data
 
+    def to_dict(self) -> dict:
+        """Everything, losslessly (workspace files); `to_json` is the shorter CLI shape."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "ImportReport":
+        known = {f for f in cls.__dataclass_fields__}
+        data = {k: v for k, v in data.items() if k in known}
+        if data.get("checksum"):
+            data["checksum"] = Checksum(**data["checksum"])
+        data["checksums"] = {k: Checksum(**v) for k, v in (data.get("checksums") or {}).items()}
+        return cls(**data)
+
 
 def file_sha256(path: str | Path, chunk: int = 1 << 20) -> str:
     digest = hashlib.sha256()
