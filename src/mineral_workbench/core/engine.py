@@ -45,6 +45,8 @@ class ExposureModel:
         self.partner_names = partner_names(self.partners, cube.partner_labels)
         self._nir: dict[int, tuple] = {}
         self._world: dict[frozenset, tuple] = {}
+        self._groups: dict[str, frozenset[str]] = {}
+        self._v: dict[tuple | None, np.ndarray] = {}
 
     # --- baseline pieces, each computed once -------------------------------------------------
     @cached_property
@@ -85,11 +87,22 @@ class ExposureModel:
         return self._world[group_codes]
 
     def group_codes(self, group: str) -> frozenset[str]:
-        members = self.reference.country_groups
-        return frozenset(members.loc[members["group"] == group, "iso3"])
+        if group not in self._groups:
+            members = self.reference.country_groups
+            self._groups[group] = frozenset(members.loc[members["group"] == group, "iso3"])
+        return self._groups[group]
+
+    def baseline_v(self, years: tuple[int, int] | None) -> np.ndarray:
+        """V[m, c] over the chosen years; shared and read-only (scenarios work on copies)."""
+        key = tuple(years) if years else None
+        if key not in self._v:
+            v = self.cube.values[self.cube.year_mask(years)].sum(axis=0)
+            v.flags.writeable = False
+            self._v[key] = v
+        return self._v[key]
 
     def baseline_state(self, years: tuple[int, int] | None, group: str, nir_year: int) -> ModelState:
-        v = self.cube.values[self.cube.year_mask(years)].sum(axis=0)
+        v = self.baseline_v(years)
         pct, qualifier, edition = self.nir(nir_year)
         return ModelState(v=v, nir_pct=pct.copy(), nir_qualifier=qualifier.copy(),
                           nir_edition=edition.copy(), group_codes=self.group_codes(group),
@@ -130,6 +143,6 @@ class ExposureModel:
 @dataclass
 class Evaluation:
     minerals: pd.DataFrame
-    suppliers: dict[str, list[dict]]
+    suppliers: Mapping[str, list[dict]]
     sectors: pd.DataFrame
     defense: pd.DataFrame

@@ -12,6 +12,7 @@ milliseconds; `ExposureModel` in engine.py owns the arrays.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -148,19 +149,46 @@ def mineral_flags(nir_pct, nir_q, has, supply, placeholder) -> list[str]:
     return flags
 
 
+class SupplierTable(Mapping):
+    """Largest suppliers per mineral, {mineral: [{partner_code, partner, value_usd, share}]}.
+
+    Built lazily: a recompute costs nothing here until a view, export or JSON asks for a
+    mineral, so every keystroke of a what-if stays in the millisecond budget.
+    """
+
+    def __init__(self, v: np.ndarray, minerals: list[str], partners: list[str],
+                 names: np.ndarray, n: int = 10):
+        self._v, self._partners, self._names, self._n = v, list(partners), names, n
+        self._index = {m: i for i, m in enumerate(minerals)}
+        self._cache: dict[str, list[dict]] = {}
+
+    def __getitem__(self, mineral: str) -> list[dict]:
+        if mineral not in self._cache:
+            row = self._v[self._index[mineral]]
+            total = row.sum()
+            if total <= 0:
+                self._cache[mineral] = []
+            else:
+                k = min(self._n, len(row))
+                top = np.argpartition(-row, k - 1)[:k] if k < len(row) else np.arange(len(row))
+                top = top[np.lexsort((top, -row[top]))]
+                self._cache[mineral] = [
+                    {"partner_code": self._partners[j], "partner": self._names[j],
+                     "value_usd": float(row[j]), "share": float(row[j] / total)}
+                    for j in top if row[j] > 0]
+        return self._cache[mineral]
+
+    def __iter__(self):
+        return iter(self._index)
+
+    def __len__(self) -> int:
+        return len(self._index)
+
+
 def top_suppliers_of(v: np.ndarray, minerals: list[str], partners: list[str],
-                     names: np.ndarray, n: int = 10) -> dict[str, list[dict]]:
+                     names: np.ndarray, n: int = 10) -> SupplierTable:
     """Largest suppliers per mineral with value and share (for JSON, charts and memos)."""
-    out: dict[str, list[dict]] = {}
-    totals = v.sum(axis=1)
-    order = np.argsort(-v, axis=1, kind="stable")[:, :n] if v.shape[1] else np.zeros((len(v), 0), int)
-    for i, mineral in enumerate(minerals):
-        total = totals[i]
-        out[mineral] = [] if total <= 0 else [
-            {"partner_code": partners[j], "partner": names[j],
-             "value_usd": float(v[i, j]), "share": float(v[i, j] / total)}
-            for j in order[i] if v[i, j] > 0]
-    return out
+    return SupplierTable(v, minerals, partners, names, n)
 
 
 def mineral_metrics(cube: SupplyCube, inputs: MetricInputs,
@@ -183,7 +211,7 @@ def mineral_metrics(cube: SupplyCube, inputs: MetricInputs,
 
 
 def top_suppliers(cube: SupplyCube, years: tuple[int, int] | None = None,
-                  n: int = 10) -> dict[str, list[dict]]:
+                  n: int = 10) -> SupplierTable:
     v = cube.values[cube.year_mask(years)].sum(axis=0)
     return top_suppliers_of(v, cube.minerals, cube.partners,
                             partner_names(cube.partners, cube.partner_labels), n)
