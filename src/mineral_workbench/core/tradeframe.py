@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from .errors import WorkbenchError
 
@@ -78,7 +79,8 @@ def build_tradeframe(columns: Mapping[str, Sequence | np.ndarray | pd.Series | o
     for name, dtype in COLUMNS.items():
         raw = columns.get(name, pd.NA if name == "month" else "")
         if _is_scalar(raw):
-            raw = [raw] * n_rows if n_rows else []
+            data[name] = _broadcast(raw, n_rows, dtype)
+            continue
         if isinstance(raw, pd.Series):
             series = raw.reset_index(drop=True)
             data[name] = series if str(series.dtype) == str(_dtype(dtype)) else series.astype(dtype)
@@ -118,6 +120,24 @@ def concat_tradeframes(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
         return empty_tradeframe()
     out = pd.concat(frames, ignore_index=True)
     return out.astype({k: v for k, v in COLUMNS.items()})
+
+
+def _broadcast(value, n: int, dtype) -> pd.Series:
+    """A constant column without building n Python objects (1M rows in microseconds)."""
+    if dtype == LABEL:
+        if value is None or value is pd.NA:
+            value = ""
+        categories = pd.Index([str(value)], dtype=TEXT)
+        return pd.Series(pd.Categorical.from_codes(np.zeros(n, dtype=np.int8),
+                                                   dtype=pd.CategoricalDtype(categories)))
+    if dtype == TEXT and isinstance(value, str):
+        return pd.Series(pd.arrays.ArrowStringArray(pa.repeat(value, n)), dtype=TEXT) \
+            if hasattr(pa, "repeat") else pd.Series(np.full(n, value, dtype=object), dtype=TEXT)
+    if (value is pd.NA or value is None) and dtype == "Int64":
+        return pd.Series(pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)))
+    if value is pd.NA or value is None:
+        return pd.Series(np.full(n, np.nan)).astype(dtype)
+    return pd.Series(np.full(n, value), dtype=dtype)
 
 
 def _dtype(dtype: object):
