@@ -1,0 +1,116 @@
+"""Graphics items the charts share: slanted category axis, shrinking tick fonts, wrapping labels."""
+
+from __future__ import annotations
+
+import math
+
+import pyqtgraph as pg
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QTextOption
+
+MIN_POINTS, MAX_POINTS = 6.5, 9.0
+
+
+def category_points(pixels_per_category: float) -> float:
+    """Tick font size (pt) for categories `pixels_per_category` apart (96 logical dpi)."""
+    return max(MIN_POINTS, min(MAX_POINTS, pixels_per_category * 0.62))
+
+
+def fit_category_font(axis: pg.AxisItem, viewbox: pg.ViewBox, labels: list[str]) -> None:
+    """Category ticks that never overlap: the font shrinks as rows get denser, and below
+    the smallest readable size only every k-th category keeps its label."""
+    vertical = axis.orientation in ("left", "right")
+    count = len(labels)
+
+    def refit(*_):
+        length = viewbox.height() if vertical else viewbox.width()
+        if count <= 0 or length <= 0:
+            return
+        spacing = length / count
+        points = category_points(spacing)
+        font = QFont(QGuiApplication.font())
+        font.setPointSizeF(points)
+        axis.setStyle(tickFont=font)
+        step = max(1, math.ceil(points / 0.62 / spacing - 1e-9))
+        major = [(i, text) for i, text in enumerate(labels) if i % step == 0]
+        minor = [(i, "") for i in range(count) if i % step]
+        axis.setTicks([major, minor] if minor else [major])
+
+    viewbox.sigResized.connect(refit)
+    refit()
+
+
+class SlantedAxis(pg.AxisItem):
+    """A bottom axis whose tick labels are written at an angle (long category names).
+
+    The axis height follows the longest label; labels may run left past the plot into
+    the empty corner under the left axis.
+    """
+
+    def __init__(self, angle: float = 45.0, **kwargs):
+        super().__init__("bottom", **kwargs)
+        self.angle = angle
+        self.setStyle(hideOverlappingLabels=600)
+
+    def fit_height(self, labels: list[str]) -> None:
+        font = self.style["tickFont"] or QFont(QGuiApplication.font())
+        fm = QFontMetricsF(font)
+        widest = max((fm.horizontalAdvance(t) for t in labels), default=0.0)
+        a = math.radians(self.angle)
+        label_height = 0 if self.label is None or not self.label.isVisible() else 20
+        self.setHeight(int(widest * math.sin(a) + fm.height() * math.cos(a) + 14 + label_height))
+
+    def drawPicture(self, p, axisSpec, tickSpecs, textSpecs):
+        super().drawPicture(p, axisSpec, tickSpecs, [])
+        if self.style["tickFont"] is not None:
+            p.setFont(self.style["tickFont"])
+        p.setPen(self.textPen())
+        p.setRenderHint(p.RenderHint.TextAntialiasing, True)
+        fm = QFontMetricsF(p.font())
+        h = fm.height()
+        for rect, _flags, text in textSpecs:
+            w = fm.horizontalAdvance(text) + 2
+            p.save()
+            p.translate(rect.center().x() + h * 0.25, rect.top() + h * 0.1)
+            p.rotate(-self.angle)
+            p.drawText(QRectF(-w, -h * 0.5, w, h),
+                       int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter), text)
+            p.restore()
+
+
+class WrappingLabel(pg.LabelItem):
+    """A LabelItem that wraps to the width the layout gives it instead of forcing the layout wider.
+
+    pyqtgraph's LabelItem makes its one-line text width the minimum width, so a long title
+    or source line would push the chart out of its dock or an export canvas.
+    """
+
+    MIN_WIDTH = 40.0
+
+    def __init__(self, text: str = " ", *, center: bool = False, **kwargs):
+        self._center = center
+        super().__init__(text, **kwargs)
+        if center:
+            option = QTextOption(Qt.AlignmentFlag.AlignHCenter)
+            option.setWrapMode(QTextOption.WrapMode.WordWrap)
+            self.item.document().setDefaultTextOption(option)
+
+    def resizeEvent(self, ev):
+        width = self.size().width()
+        if width > self.MIN_WIDTH:
+            self.item.setTextWidth(width)
+        super().resizeEvent(ev)
+
+    def updateMin(self):
+        height = self.itemRect().height()
+        if getattr(self, "_sizeHint", {}).get(Qt.SizeHint.MinimumSize) == (self.MIN_WIDTH, height):
+            return   # unchanged: skip the layout invalidation (resizes call this often)
+        self.setMinimumWidth(self.MIN_WIDTH)
+        self.setMinimumHeight(height)
+        self._sizeHint = {
+            Qt.SizeHint.MinimumSize: (self.MIN_WIDTH, height),
+            Qt.SizeHint.PreferredSize: (self.MIN_WIDTH, height),
+            Qt.SizeHint.MaximumSize: (-1, -1),
+            Qt.SizeHint.MinimumDescent: (0, 0),
+        }
+        self.updateGeometry()
