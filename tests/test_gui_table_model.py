@@ -92,7 +92,8 @@ def test_all_missing_frame_shows_na_and_blank_text(qapp):
 
 
 def test_index_becomes_first_column_and_headers_come_from_specs(model):
-    assert model.columnCount() == len(MINERAL_COLUMNS)
+    present = {"mineral", *mineral_frame().columns}
+    assert model.columnCount() == len([s for s in MINERAL_COLUMNS if s.key in present]) == 13
     assert model.headerData(0, Qt.Orientation.Horizontal, DISPLAY) == "Mineral"
     assert model.headerData(2, Qt.Orientation.Horizontal, DISPLAY) == "HHI"
     assert "10,000" in model.headerData(2, Qt.Orientation.Horizontal, TOOLTIP)
@@ -353,6 +354,16 @@ def test_million_row_sort_and_filter_stay_interactive(qapp, million_rows):
     assert model.rowCount() == 11  # 99999 and 999990..999999
     suppliers = [model.raw_value(r, model.column_of("top_supplier")) for r in range(model.rowCount())]
     assert suppliers == sorted(suppliers, key=str.lower)
+
+
+def test_rows_can_be_found_by_key_and_keys_read_by_row(model):
+    assert model.view_rows_where("mineral", ["cobalt", "tungsten", "nope"]) == [1, 4]
+    model.sort(column(model, "hhi"), Qt.SortOrder.DescendingOrder)  # cobalt first now
+    assert model.view_rows_where("mineral", ["cobalt", "tungsten"]) == [0, 3]
+    assert model.keys_at("mineral", [0, 3, 99]) == ["cobalt", "tungsten"]
+    model.set_filter_text("ium")
+    assert model.view_rows_where("mineral", ["cobalt", "gallium"]) == [0]
+    assert model.view_rows_where("hhi", ["1"]) == [] and model.view_rows_where("nope", ["x"]) == []
 
 
 def test_model_parent_index_has_no_children(model):

@@ -1,33 +1,115 @@
-"""The one place the window reaches into the core's analysis, imported lazily.
+"""The one place the window reaches into the core, imported lazily.
 
-Tests hand the window a fake `analyze` instead; the real one is imported only when a load
-runs (on the worker thread), so a missing or broken core reaches the analyst as an error
-dialog rather than a crash at start-up.
+`CoreBackend` reads files (`load`, slow, on a worker) and computes (`analysis`, milliseconds
+to a few hundred, also on a worker) — both plain functions of the core with no Qt. The
+window holds the resulting `Analysis` and only renders it. Tests hand the window a backend
+whose `load` is slow or failing; `compute` stays the real core.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Sequence
 
 DEFAULT_GROUP = "foreign_adversaries"
 DEFAULT_NIR_YEAR = 2024
 
-# analyze(paths, options, *, progress, cancel) -> (result, reports)
-Analyze = Callable[..., tuple[Any, list]]
+
+@dataclass(frozen=True)
+class GroupChoice:
+    id: str
+    title: str
+    as_of: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """Everything the window shows for one load and one set of options."""
+
+    files: tuple[Path, ...]
+    loaded: Any                   # core.analysis.LoadedData
+    options: Any                  # core.analysis.AnalysisOptions
+    result: Any                   # core.analysis.AnalysisResult
+    matrix: Any = None            # matrix_data.SectorMatrix
+    defense_uses: Any = None      # pandas frame of every defense use (matrix_data.defense_uses_frame)
+    groups: tuple[GroupChoice, ...] = ()
+    nir_years: tuple[int, ...] = ()
+
+    @property
+    def reports(self) -> list:
+        return list(getattr(self.loaded, "reports", []) or [])
+
+    @property
+    def years(self) -> list[int]:
+        return list(getattr(self.loaded, "years", []) or [])
 
 
 def default_options() -> Any:
-    """The analysis options the window starts with: every year, foreign adversaries, latest NIR."""
+    """Every year, foreign adversaries, the latest NIR data year."""
     from mineral_workbench.core.analysis import AnalysisOptions
 
     return AnalysisOptions(years=None, group=DEFAULT_GROUP, nir_year=DEFAULT_NIR_YEAR)
 
 
-def analyze(paths: Sequence[Path], options: Any = None, *, progress=None, cancel=None):
-    """Run the core analysis on `paths` (options None = `default_options()`)."""
-    from mineral_workbench.core.analysis import analyze_files
+def only_sample(files) -> bool:
+    """Whether `files` is just the bundled sample (never 'recent'; no report pops up for it)."""
+    from mineral_workbench.core.resources import sample_workbook
 
-    if options is None:
-        options = default_options()
-    return analyze_files(list(paths), options, progress=progress, cancel=cancel)
+    sample = sample_workbook().resolve()
+    return bool(files) and all(Path(f).resolve() == sample for f in files)
+
+
+def options_with(options: Any, **changes) -> Any:
+    return replace(options, **changes)
+
+
+class CoreBackend:
+    """The real core. Every method may run on a worker thread; none touches Qt."""
+
+    def __init__(self) -> None:
+        self._static: tuple | None = None  # reference-only tables, shaped once
+
+    def reference(self):
+        from mineral_workbench.core.reference import load_reference
+
+        return load_reference()
+
+    def load(self, paths: Sequence[Path], *, progress=None, cancel=None):
+        """Read and map the files (raises InputError / OperationCancelled)."""
+        from mineral_workbench.core.analysis import load_sources
+
+        return load_sources(list(paths), progress=progress, cancel=cancel)
+
+    def compute(self, loaded, options):
+        from mineral_workbench.core.analysis import compute
+
+        return compute(loaded, options)
+
+    def analysis(self, files: Sequence[Path], loaded, options) -> Analysis:
+        """Compute the result and shape the matrix and uses tables the views need."""
+        from .matrix_data import defense_uses_frame, sector_matrix
+
+        reference = self.reference()
+        result = self.compute(loaded, options)
+        if self._static is None:  # two workers may both get here first: harmless, same content
+            self._static = (defense_uses_frame(reference),
+                            tuple(_group_choice(reference, g) for g in reference.group_ids),
+                            tuple(sorted(reference.nir_years, reverse=True)))
+        uses, groups, nir_years = self._static
+        return Analysis(files=tuple(Path(f) for f in files), loaded=loaded, options=options,
+                        result=result, matrix=sector_matrix(reference, result, options.weights),
+                        defense_uses=uses, groups=groups, nir_years=nir_years)
+
+    def load_and_analyze(self, files: Sequence[Path], options, *, progress=None, cancel=None
+                         ) -> Analysis:
+        loaded = self.load(files, progress=progress, cancel=cancel)
+        if progress is not None:
+            progress(1.0, "computing exposure")
+        return self.analysis(files, loaded, options)
+
+
+def _group_choice(reference, group_id: str) -> GroupChoice:
+    info = reference.group_info(group_id)
+    return GroupChoice(group_id, info.get("title", group_id), info.get("as_of", ""), info.get("note", ""))

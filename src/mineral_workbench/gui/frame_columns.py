@@ -64,6 +64,14 @@ class FrameColumn:
         return hits.to_numpy(zero_copy_only=False)
 
 
+    def equals_any(self, values: list[str]) -> np.ndarray:
+        """Rows whose text is exactly one of `values`."""
+        if self.values is not None:
+            return np.zeros(len(self), dtype=bool)
+        hits = pc.is_in(self.text, value_set=pa.array(values, type=pa.large_string()))
+        return hits.fill_null(False).to_numpy(zero_copy_only=False)
+
+
 def _bind_numeric(values: np.ndarray, fmt) -> Callable[[int], str]:
     item = values.item
     return lambda row: fmt(item(row))

@@ -224,6 +224,23 @@ class FrameTableModel(QAbstractTableModel):
         """Rows in the frame, before filtering."""
         return self._n
 
+    def view_rows_where(self, key: str, values) -> list[int]:
+        """View rows whose text column `key` equals one of `values` (in view order)."""
+        column = self.column_of(key)
+        values = [str(v) for v in values]
+        if column < 0 or not values or self._columns[column].text is None:
+            return []
+        hits = self._columns[column].equals_any(values)
+        return np.flatnonzero(hits[self._rows]).tolist()
+
+    def keys_at(self, key: str, rows) -> list[str]:
+        """Text of column `key` at view rows `rows` (missing cells skipped)."""
+        column = self.column_of(key)
+        if column < 0:
+            return []
+        values = (self.raw_value(r, column) for r in rows if 0 <= r < self._shown)
+        return [v for v in values if isinstance(v, str) and v]
+
     def display_text(self, row: int, column: int) -> str:
         return self._display[column](self._rows[row])
 

@@ -10,6 +10,9 @@ from typing import Sequence
 from mineral_workbench import APP_NAME
 
 WINDOW_SIZE = (1600, 1000)
+ORGANIZATION = "MineralWorkbench"
+STATIC_VIEWS = ("minerals", "sectors", "defense", "sources")  # charts add their ids at run time
+SCREENSHOT_SELECTION = "gallium"  # a mineral with defense uses, so every view has something to show
 
 
 def _no_display() -> bool:
@@ -22,72 +25,110 @@ def _say(message: str) -> None:
         print(message, file=sys.stderr)
 
 
-def run_gui(files: Sequence[Path], *, screenshot: Path | None = None, view: str | None = None) -> int:
-    """Open the workbench on `files` (the bundled sample when empty) and return an exit status.
+def create_window(files: Sequence[Path] = (), *, interactive: bool = True, theme: bool = True):
+    """The application and a main window that has started loading `files` (default: sample).
 
-    With `screenshot`, the window is built at 1600×1000 without being shown on screen, the
-    files are analyzed, `view` ('minerals', 'sectors', 'defense') is selected, the window is
-    saved as an image and the function returns without running the event loop: 0 on success,
-    2 when the input was refused (the reason goes to stderr), 1 on any other failure.
+    The window is not shown yet; `run_gui` and the start-up benchmark share this path.
     """
-    from .panels import ResultsView
-
-    if view is not None and view not in ResultsView.VIEWS:
-        _say(f"unknown view {view!r}; choose one of: {', '.join(ResultsView.VIEWS)}")
-        return 2
-    if _no_display():
-        if screenshot is None:
-            _say("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --screenshot for headless use")
-            return 2
-        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # must precede the QApplication
-
     from PySide6.QtWidgets import QApplication
 
     from mineral_workbench.core.resources import sample_workbook
 
     from .icons import icon
     from .main_window import MainWindow
+    from .theme import apply_theme
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     app.setApplicationName(APP_NAME)
+    app.setOrganizationName(ORGANIZATION)
     app.setWindowIcon(icon("app"))
-    paths = [Path(f) for f in files] or [sample_workbook()]
-    window = MainWindow(interactive=screenshot is None)
-    window.resize(*WINDOW_SIZE)
-    if view is not None:
-        window.results.select_view(view)
+    window = MainWindow(interactive=interactive, files=[Path(f) for f in files] or [sample_workbook()])
+    if theme:
+        apply_theme(window.theme)
+        try:
+            app.styleHints().colorSchemeChanged.connect(window.follow_system_scheme)
+        except AttributeError:  # Qt < 6.5 has no colour-scheme signal
+            pass
+    if not window.geometry_restored or not interactive:
+        window.resize(*WINDOW_SIZE)
+    return app, window
+
+
+def run_gui(files: Sequence[Path], *, screenshot: Path | None = None, view: str | None = None) -> int:
+    """Open the workbench on `files` (the bundled sample when empty) and return an exit status.
+
+    With `screenshot`, the window is built at 1600×1000 without being shown on screen, the
+    files are analyzed, `view` (minerals, sectors, defense, sources or a chart id) is brought
+    to the front, the window is saved as an image and the function returns without running
+    the event loop: 0 on success, 2 when the input was refused or the view is unknown (the
+    reason goes to stderr), 1 on any other failure.
+    """
+    if _no_display():
+        if screenshot is None:
+            _say("no display found (DISPLAY/WAYLAND_DISPLAY unset); use --screenshot for headless use")
+            return 2
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # must precede the QApplication
+
+    app, window = create_window(files, interactive=screenshot is None, theme=screenshot is None)
+    if view is not None and view not in window.view_names():
+        _say(f"unknown view {view!r}; choose one of: {', '.join(window.view_names())}")
+        window.shutdown()
+        window.deleteLater()
+        return 2
     if screenshot is None:
+        _log_uncaught_exceptions()
         window.show()
-        window.load(paths)
+        if view is not None:
+            window.show_view(view)
         return app.exec()
     try:
-        return _render(window, paths, Path(screenshot))
+        return _render(window, view, Path(screenshot))
     finally:
-        window.close()
+        window.shutdown()
+        window.hide()
         window.deleteLater()
 
 
-def _render(window, paths: list[Path], target: Path) -> int:
+def _log_uncaught_exceptions() -> None:
+    """An exception escaping a slot goes to the log (and stderr) instead of vanishing."""
+    import logging
+
+    previous = sys.excepthook
+
+    def hook(kind, value, trace):
+        logging.getLogger("mineral_workbench").error("uncaught exception", exc_info=(kind, value, trace))
+        previous(kind, value, trace)
+
+    sys.excepthook = hook
+
+
+def _render(window, view: str | None, target: Path) -> int:
     from PySide6.QtCore import QEventLoop, Qt
     from PySide6.QtWidgets import QApplication
 
     from mineral_workbench.core.errors import WorkbenchError
 
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+    window.resize(*WINDOW_SIZE)
     window.show()
-    loop = QEventLoop()
-    window.analysis_shown.connect(loop.quit)
-    window.load_failed.connect(loop.quit)
-    window.runner.cancelled.connect(loop.quit)
-    window.load(paths)
-    if window.runner.is_busy():
+    if window.session.is_loading():
+        loop = QEventLoop()
+        window.analysis_shown.connect(loop.quit)
+        window.load_failed.connect(loop.quit)
+        window.session.cancelled.connect(loop.quit)
         loop.exec()  # the outcome arrives as a queued signal, never before this runs
-    QApplication.processEvents()
     error = window.last_error
     if error is not None:
         _say(str(error) if isinstance(error, WorkbenchError) else f"{type(error).__name__}: {error}")
         return 2 if isinstance(error, WorkbenchError) else 1
+    if view is not None:
+        window.show_view(view)
+    if window.current is not None and SCREENSHOT_SELECTION in window.current.result.minerals.index:
+        window.selection.select([SCREENSHOT_SELECTION], origin="screenshot")
+    for _ in range(3):  # let docks settle at their default sizes and charts repaint
+        QApplication.processEvents()
     if not window.grab().save(str(target)):
         _say(f"{target}: could not write the screenshot (check the folder exists and the suffix is .png)")
         return 1
     return 0
+

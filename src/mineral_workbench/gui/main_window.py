@@ -1,31 +1,45 @@
-"""The main window: composes the result tabs, the load indicator, the actions and a TaskRunner.
+"""The main window: composes the parts and wires them; it computes nothing itself.
 
-The window itself holds no logic beyond wiring: the analysis runs in the core (through
-`core_bridge.analyze`, or a fake in tests) on a worker; tables render what comes back.
-A failed or cancelled load leaves the results on screen exactly as they were.
+Parts (one module each): the session (loads and recomputes on workers), the analysis
+controls, the minerals table, the sources, sectors, defense and chart panels in docks, the
+actions and menus, the shared mineral selection. Dialogs (import report, methods, about,
+log) are created on first use and are non-modal.
 """
 
 from __future__ import annotations
 
 import logging
 import traceback
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
-from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFileDialog, QLabel, QMainWindow, QMessageBox, QWidget
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+                               QToolBar, QWidget)
 
 from mineral_workbench import APP_NAME
 from mineral_workbench.core.errors import WorkbenchError
 
-from . import core_bridge
+from . import docks as dock_layout
 from .actions import build_actions
+from .applog import setup_logging
+from .chart_area import ChartArea
+from .columns import MINERAL_COLUMNS
+from .controls import AnalysisControls
+from .core_bridge import Analysis, only_sample
+from .defense_view import DefensePanel
 from .icons import icon
-from .loader import TaskRunner
-from .panels import ResultsView
+from .panels import TablePanel
 from .progress import LoadProgress
+from .selection import MineralSelection
+from .selection_binding import bind_views
+from .session import AnalysisSession
+from .settings import Settings
+from .sources_panel import SourcesPanel
+from .sector_matrix import SectorsPanel
 from .status import summary_text, summary_tooltip, window_title
+from .theme import apply_theme
+from .window_dialogs import WindowDialogs
 
 log = logging.getLogger(__name__)
 
@@ -33,98 +47,241 @@ OPEN_FILTER = ("Trade exports (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json);;"
                "Spreadsheets (*.xlsx *.xlsm *.xls *.ods);;CSV and text (*.csv *.txt);;"
                "JSON (*.json);;All files (*)")
 EMPTY_HINT = "No data loaded: File → Open… or drop trade exports on the window"
-
-
-@dataclass(frozen=True)
-class LoadedAnalysis:
-    """What the window shows: the files, the core's result and the import reports."""
-
-    files: tuple[Path, ...]
-    result: Any
-    reports: list
+TABLE_VIEWS = ("minerals", "sectors", "defense", "sources")
 
 
 class MainWindow(QMainWindow):
-    """`analyze(paths, options, *, progress, cancel) -> (result, reports)` defaults to the core."""
+    """`backend` defaults to the core (`core_bridge.CoreBackend`); `charts` to the registry."""
 
-    analysis_shown = Signal(object)   # LoadedAnalysis, after the tables show it
+    analysis_shown = Signal(object)   # Analysis, after every view shows it
     load_failed = Signal(object)      # the exception, after the analyst was told
 
-    def __init__(self, *, analyze=None, options: Any = None, interactive: bool = True,
+    def __init__(self, *, backend=None, options=None, charts=None, interactive: bool = True,
+                 settings: Settings | None = None, files: Sequence[Path | str] = (),
                  parent: QWidget | None = None):
         super().__init__(parent)
-        self._analyze = analyze or core_bridge.analyze
-        self._options = options
+        self.settings = settings or Settings()
+        self.log_path = setup_logging(self.settings.folder)
         self._interactive = interactive  # False: report errors in the status bar only (screenshots)
-        self._loading: tuple[Path, ...] = ()
-        self._last_dir = ""
-        self.current: LoadedAnalysis | None = None
+        self.open_report_after_load = interactive and bool(self.settings.get("reports/open_after_load"))
         self.last_error: BaseException | None = None
+        self.dialogs = WindowDialogs(self)
+        self._shown_loaded = None
 
         self.setWindowTitle(window_title([]))
         self.setWindowIcon(icon("app"))
         self.setAcceptDrops(True)
-        self.results = ResultsView(self)
-        self.setCentralWidget(self.results)
+        self.selection = MineralSelection(self)
+        self.session = AnalysisSession(backend, options, self)
+        self.session.load(files)  # start reading now: the worker overlaps building the window
+        self.controls = AnalysisControls(self)
+        self.minerals = TablePanel(MINERAL_COLUMNS, noun="minerals", filter_key="mineral", parent=self)
+        self.sources = SourcesPanel(self)
+        self.sectors = SectorsPanel(self)
+        self.defense = DefensePanel(self)
+        self.charts = ChartArea(self.selection, charts, self)
+        self.setCentralWidget(self.minerals)
+        self.docks = dock_layout.build_docks(self, sources=self.sources, charts=self.charts,
+                                             sectors=self.sectors, defense=self.defense)
+        self.window_actions = build_actions(self)
+        self.analysis_bar = QToolBar("Analysis options", self)
+        self.analysis_bar.setObjectName("analysis_toolbar")
+        self.analysis_bar.addWidget(self.controls)
+        self.addToolBar(self.analysis_bar)
+        for dock in self.docks.by_name().values():
+            self.window_actions.docks_menu.addAction(dock.toggleViewAction())
+        for bar in (self.window_actions.toolbar, self.analysis_bar):
+            self.window_actions.docks_menu.addAction(bar.toggleViewAction())
         self.summary_label = QLabel(EMPTY_HINT, self)
+        self.selection_label = QLabel(self)
+        self.selection_label.setAccessibleName("Selected minerals")
         self.progress = LoadProgress(self)
         self.statusBar().addWidget(self.summary_label, 1)
+        self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.progress)
-        self.window_actions = build_actions(self)
-        self.runner = TaskRunner(self)
+        self._bind_selection()
         self._connect()
+        if self.session.is_loading():
+            self._begin_progress()
+        self._initial_state = self.saveState()
+        self._sized = self._restore_layout()
+        self.theme = self.settings.theme()
+        self.window_actions.themes[self.theme].setChecked(True)
+        self.window_actions.recent_menu.set_files(self.settings.recent_files())
+
+    # --- wiring -------------------------------------------------------------------------------
+
+    def _bind_selection(self) -> None:
+        self.bindings = bind_views(self.selection, self.minerals, self.sectors, self.defense)
+        self.selection.changed.connect(self.defense.show_minerals)
+        self.selection.changed.connect(self._show_selection)
 
     def _connect(self) -> None:
-        self.window_actions.open.triggered.connect(self.open_dialog)
-        self.window_actions.reload.triggered.connect(self.reload)
-        self.window_actions.quit.triggered.connect(self.close)
-        self.window_actions.copy.triggered.connect(self.copy_selection)
-        self.addAction(self.window_actions.quit)  # Ctrl+Q works wherever the focus is
-        self.progress.cancel_requested.connect(self.runner.cancel)
-        self.runner.progress.connect(self.progress.update_progress)
-        self.runner.finished.connect(self._on_finished)
-        self.runner.failed.connect(self._on_failed)
-        self.runner.cancelled.connect(self._on_cancelled)
-        self.runner.busy_changed.connect(self._on_busy)
-        for panel in self.results.panels.values():
-            panel.table.copied.connect(self._on_copied)
+        a, s = self.window_actions, self.session
+        a.open.triggered.connect(self.open_dialog)
+        a.add_files.triggered.connect(self.add_dialog)
+        a.close_all.triggered.connect(self.close_all)
+        a.reload.triggered.connect(self.reload)
+        a.show_report.triggered.connect(lambda: self.show_import_report(0))
+        charts = self.charts
+        a.export_png.triggered.connect(lambda: self._export(lambda: charts.ask_export_png(self._last_folder())))
+        a.export_svg.triggered.connect(lambda: self._export(lambda: charts.ask_export_svg(self._last_folder())))
+        a.copy_chart.triggered.connect(lambda: self._export(self.charts.copy_chart))
+        a.quit.triggered.connect(self.close)
+        a.copy.triggered.connect(self.copy_selection)
+        a.find.triggered.connect(self.find_mineral)
+        a.reset_layout.triggered.connect(self.reset_layout)
+        a.report_after_load.setChecked(bool(self.settings.get("reports/open_after_load")))
+        a.report_after_load.toggled.connect(self._set_report_after_load)
+        a.methods.triggered.connect(self.show_methods)
+        a.show_log.triggered.connect(self.show_log)
+        a.about.triggered.connect(self.show_about)
+        for name, action in a.themes.items():
+            action.triggered.connect(lambda _=False, n=name: self.set_theme(n))
+        a.recent_menu.open_file.connect(lambda path: self.load([path]))
+        a.recent_menu.clear_requested.connect(self._clear_recent)
+        for action in (a.quit, a.copy, a.find, a.methods):
+            self.addAction(action)  # shortcuts work wherever the focus is, even with menus hidden
+        for export in (a.export_png, a.export_svg, a.copy_chart):
+            export.setEnabled(bool(self.charts.charts))
+        self.controls.changed.connect(lambda: s.set_options(self.controls.apply_to(s.options)))
+        self.progress.cancel_requested.connect(s.cancel)
+        s.loader.progress.connect(self.progress.update_progress)
+        s.loader.busy_changed.connect(lambda busy: None if busy else self.progress.end())
+        s.analysis_ready.connect(self._show_analysis)
+        s.failed.connect(self._on_failed)
+        s.cancelled.connect(self._on_cancelled)
+        s.cleared.connect(self._on_cleared)
+        s.options_changed.connect(self.controls.show_options)
+        self.sources.report_requested.connect(self.show_import_report)
+        self.charts.exported.connect(lambda text: self.statusBar().showMessage(text, 5000))
+        for table in (self.minerals.table, self.sectors.view, self.sectors.rollup.table,
+                      self.defense.uses.table, self.defense.categories.table):
+            table.copied.connect(self._on_copied)
 
-    # --- commands ---------------------------------------------------------------------------
+    # --- commands -----------------------------------------------------------------------------
+
+    @property
+    def current(self) -> Analysis | None:
+        return self.session.current
 
     def load(self, files: Sequence[Path | str]) -> None:
-        """Analyze `files` in the background; a load already running is cancelled."""
-        paths = tuple(Path(f) for f in files)
-        if not paths:
-            return
-        self._loading = paths
-        analyze, options = self._analyze, self._options
-        self.runner.start(lambda *, progress, cancel: analyze(list(paths), options,
-                                                              progress=progress, cancel=cancel))
-        noun = "file" if len(paths) == 1 else "files"
-        self.progress.begin(f"Reading {len(paths)} {noun}…")
+        """Read `files` in the background; they replace the loaded files once read."""
+        if self.session.load(files):
+            self._begin_progress()
+
+    def _begin_progress(self) -> None:
+        n = len(self.session.loading_files)
+        self.progress.begin(f"Reading {n} file{'s' if n != 1 else ''}…")
+
+    def add_files(self, files: Sequence[Path | str]) -> None:
+        """Load `files` together with the files loaded now (the bundled sample is replaced)."""
+        keep = [f for f in (self.current.files if self.current else ()) if not only_sample([f])]
+        self.load(list(dict.fromkeys([*keep, *(Path(f) for f in files)])))
 
     def reload(self) -> None:
         if self.current is not None:
             self.load(self.current.files)
 
     def open_dialog(self) -> None:
-        names, _ = QFileDialog.getOpenFileNames(self, "Open trade exports", self._last_dir, OPEN_FILTER)
+        names = self._ask_files("Open trade exports")
         if names:
-            self._last_dir = str(Path(names[0]).parent)
             self.load(names)
 
-    def copy_selection(self) -> None:
-        self.results.current_panel().table.copy_selection()
+    def add_dialog(self) -> None:
+        names = self._ask_files("Add trade exports")
+        if names:
+            self.add_files(names)
+
+    def close_all(self) -> None:
+        self.session.clear()
+
+    def copy_selection(self) -> str | None:
+        """Copy from the table that has the focus (the minerals table otherwise)."""
+        widget = QApplication.focusWidget()
+        while widget is not None and widget is not self and not hasattr(widget, "copy_selection"):
+            widget = widget.parentWidget()
+        if widget is None or widget is self or widget.window() is not self:
+            widget = self.minerals.table
+        return widget.copy_selection()
+
+    def find_mineral(self) -> None:
+        self.minerals.filter_edit.setFocus()
+        self.minerals.filter_edit.selectAll()
+
+    def show_import_report(self, index: int = 0):
+        if self.current is None or not self.current.reports:
+            return None
+        return self.dialogs.import_report(self.current.reports, index)
+
+    def show_methods(self):
+        return self.dialogs.methods(dict(self.session.options.weights))
+
+    def show_about(self):
+        return self.dialogs.about()
+
+    def show_log(self):
+        return self.dialogs.log(self.log_path)
+
+    def dialog(self, key: str):
+        """An already opened dialog ('report', 'methods', 'about', 'log') or None."""
+        return self.dialogs.get(key)
+
+    def set_theme(self, name: str) -> str:
+        self.theme = name if name in self.window_actions.themes else "system"
+        self.window_actions.themes[self.theme].setChecked(True)
+        self.settings.set("appearance/theme", self.theme)
+        effective = apply_theme(self.theme)
+        self.charts.refresh_theme()
+        return effective
+
+    def follow_system_scheme(self, *_args) -> None:
+        if self.theme == "system":
+            apply_theme("system")
+            self.charts.refresh_theme()
+
+    def reset_layout(self) -> None:
+        self.restoreState(self._initial_state)
+        dock_layout.apply_default_sizes(self, self.docks)
+
+    def view_names(self) -> list[str]:
+        return [*TABLE_VIEWS, *self.charts.chart_ids()]
+
+    def show_view(self, name: str) -> None:
+        """Bring view `name` (see `view_names`) to the front."""
+        docks = self.docks.by_name()
+        if name == "minerals":
+            self.minerals.table.setFocus()
+        elif name in docks:
+            dock_layout.reveal(docks[name])
+            if name == "sources":  # its facts need room to be read
+                self.resizeDocks([docks[name]], [max(docks[name].width(), self.width() * 3 // 10)],
+                                 Qt.Orientation.Horizontal)
+        elif name in self.charts.charts:
+            dock_layout.reveal(self.docks.charts)
+            self.charts.select_chart(name)
+        else:
+            raise ValueError(f"unknown view {name!r}; choose one of: {', '.join(self.view_names())}")
 
     def shutdown(self) -> None:
-        """Cancel any load and wait for worker threads (also done on close)."""
-        self.runner.shutdown()
+        """Cancel any work and wait for worker threads (also done on close)."""
+        self.session.shutdown()
+
+    # --- window events ------------------------------------------------------------------------
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:
+            self._sized = True
+            QTimer.singleShot(0, lambda: dock_layout.apply_default_sizes(self, self.docks))
 
     def closeEvent(self, event) -> None:
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.set("window/state", self.saveState())
+        self.settings.sync()
         self.shutdown()
+        self.dialogs.close_all()
         super().closeEvent(event)
-
-    # --- drag and drop ----------------------------------------------------------------------
 
     def dragEnterEvent(self, event) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):
@@ -136,52 +293,107 @@ class MainWindow(QMainWindow):
             event.acceptProposedAction()
             self.load(files)
 
-    # --- runner outcomes (GUI thread) -------------------------------------------------------
+    # --- outcomes (GUI thread) ----------------------------------------------------------------
 
-    def _on_busy(self, busy: bool) -> None:
-        if not busy:
-            self.progress.end()
-
-    def _on_finished(self, payload: Any) -> None:
-        try:
-            result, reports = payload
-            self.results.show_result(result)
-        except Exception as exc:  # noqa: BLE001 - a malformed result must not kill the window
-            self._on_failed(exc)
-            if self.current is not None:
-                self.results.show_result(self.current.result)
-            return
-        self.current = LoadedAnalysis(self._loading, result, list(reports or []))
+    def _show_analysis(self, analysis: Analysis) -> None:
+        new_data = analysis.loaded is not self._shown_loaded
+        self._shown_loaded = analysis.loaded
+        self.controls.show_analysis(analysis)
+        self.minerals.set_frame(analysis.result.minerals)
+        self.sectors.show_analysis(analysis)
+        self.defense.show_analysis(analysis)
+        self.charts.show_analysis(analysis)
         self.last_error = None
-        self.setWindowTitle(window_title(self.current.files))
-        self.summary_label.setText(summary_text(result, self.current.files, self._options))
-        self.summary_label.setToolTip(summary_tooltip(result))
-        self.window_actions.reload.setEnabled(True)
-        self.analysis_shown.emit(self.current)
+        self.setWindowTitle(window_title(analysis.files))
+        self.summary_label.setText(summary_text(analysis.result, analysis.files, analysis.options))
+        self.summary_label.setToolTip(summary_tooltip(analysis.result))
+        for action in (self.window_actions.reload, self.window_actions.show_report):
+            action.setEnabled(True)
+        if new_data:
+            self.sources.show_reports(analysis.reports, analysis.files)
+            self._remember(analysis.files)
+            if self.open_report_after_load and analysis.reports and not only_sample(analysis.files):
+                self.show_import_report(0)
+        self.analysis_shown.emit(analysis)
 
     def _on_failed(self, error: BaseException) -> None:
         self.last_error = error
         kept = " (the previous results are still shown)" if self.current is not None else ""
+        if self.current is not None:
+            self.controls.show_analysis(self.current)
         if isinstance(error, WorkbenchError):
             self.statusBar().showMessage(f"Could not load: {error}{kept}", 10_000)
             if self._interactive:
                 QMessageBox.warning(self, f"{APP_NAME}: could not load", f"{error}{kept}")
         else:
             details = "".join(traceback.format_exception(error))
-            log.error("unexpected error while loading %s:\n%s", self._loading, details)
+            log.error("unexpected error:\n%s", details)
             message = f"{type(error).__name__}: {error}"
             self.statusBar().showMessage(f"Unexpected error: {message}", 10_000)
             if self._interactive:
                 QMessageBox.critical(self, f"{APP_NAME}: unexpected error",
-                                     f"{message}\n\nThe details were written to the log.{kept}")
+                                     f"{message}\n\nThe details were written to the log "
+                                     f"({self.log_path}).{kept}")
         self.load_failed.emit(error)
 
     def _on_cancelled(self) -> None:
         kept = "; the previous results are still shown" if self.current is not None else ""
         self.statusBar().showMessage(f"Loading cancelled{kept}", 5_000)
 
+    def _on_cleared(self) -> None:
+        self._shown_loaded = None
+        self.selection.clear()
+        self.minerals.set_frame(None)
+        for part in (self.sources, self.sectors, self.defense, self.charts, self.controls):
+            part.clear()
+        self.setWindowTitle(window_title([]))
+        self.summary_label.setText(EMPTY_HINT)
+        self.summary_label.setToolTip("")
+        for action in (self.window_actions.reload, self.window_actions.show_report):
+            action.setEnabled(False)
+
     def _on_copied(self, lines: int) -> None:
         if lines < 0:
             self.statusBar().showMessage("Selection too large to copy; narrow it or export instead", 5_000)
         else:
             self.statusBar().showMessage(f"Copied {lines:,} row{'s' if lines != 1 else ''}", 3_000)
+
+    def _show_selection(self, minerals: list, _origin) -> None:
+        shown = ", ".join(minerals[:5]) + (f" + {len(minerals) - 5} more" if len(minerals) > 5 else "")
+        self.selection_label.setText(f"Selected: {shown}" if minerals else "")
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _ask_files(self, title: str) -> list[str]:
+        names, _ = QFileDialog.getOpenFileNames(self, title, self._last_folder(), OPEN_FILTER)
+        if names:
+            self.settings.set("files/last_folder", str(Path(names[0]).parent))
+        return names
+
+    def _last_folder(self) -> str:
+        return self.settings.get("files/last_folder")
+
+    def _remember(self, files) -> None:
+        real = [f for f in files if Path(f).exists() and not only_sample([f])]
+        if real:
+            self.window_actions.recent_menu.set_files(self.settings.add_recent(real))
+
+    def _set_report_after_load(self, on: bool) -> None:
+        self.open_report_after_load = on
+        self.settings.set("reports/open_after_load", on)
+
+    def _clear_recent(self) -> None:
+        self.settings.clear_recent()
+        self.window_actions.recent_menu.set_files([])
+
+    def _restore_layout(self) -> bool:
+        geometry, state = self.settings.get("window/geometry"), self.settings.get("window/state")
+        self.geometry_restored = not geometry.isEmpty() and self.restoreGeometry(geometry)
+        return (not state.isEmpty()) and self.restoreState(state)
+
+    def _export(self, job) -> None:
+        try:
+            job()
+        except Exception as exc:  # noqa: BLE001 - an export failure is reported, never fatal
+            log.exception("chart export failed")
+            QMessageBox.warning(self, f"{APP_NAME}: export failed", f"{type(exc).__name__}: {exc}")

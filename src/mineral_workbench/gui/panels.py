@@ -1,60 +1,20 @@
-"""The result tables: a fast table view, a filterable panel around it, and the tabs of panels."""
+"""A fast table view for result frames, and a filterable panel around it."""
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Sequence
 
-import numpy as np
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QGuiApplication, QKeySequence
+from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-                               QTableView, QTabWidget, QVBoxLayout, QWidget)
+                               QTableView, QVBoxLayout, QWidget)
 
-from .columns import DEFENSE_COLUMNS, MINERAL_COLUMNS, SECTOR_COLUMNS
+from .clipboard import copy_view_selection
 from .formatters import ColumnSpec
 from .frame_model import FrameTableModel
 
-# Copying more cells than this would freeze the window for seconds; exports are the tool then.
-MAX_COPY_CELLS = 2_000_000
 _MAX_AUTO_WIDTH = 360
 _WIDTH_SAMPLE_ROWS = 100  # column widths look at the visible rows plus this many
-_FORMULA_STARTS = ("=", "+", "-", "@")
-
-
-def selection_tsv(view: QTableView) -> str | None:
-    """The selected cells as tab-separated text, rows in view order (None if too large).
-
-    Cells inside the selection's bounding box that are not selected come out empty, like a
-    spreadsheet. Text that a spreadsheet would run as a formula gets a leading apostrophe.
-    """
-    model, selection = view.model(), view.selectionModel().selection()
-    if selection.isEmpty():
-        return ""
-    top = min(r.top() for r in selection)
-    bottom = max(r.bottom() for r in selection)
-    left = min(r.left() for r in selection)
-    right = max(r.right() for r in selection)
-    if (bottom - top + 1) * (right - left + 1) > MAX_COPY_CELLS:
-        return None
-    chosen = np.zeros((bottom - top + 1, right - left + 1), dtype=bool)
-    for r in selection:
-        chosen[r.top() - top:r.bottom() - top + 1, r.left() - left:r.right() - left + 1] = True
-    columns = [left + c for c in np.flatnonzero(chosen.any(axis=0))]
-    numeric = {c: model.column_specs()[c].numeric for c in columns}
-    lines = []
-    for offset in np.flatnonzero(chosen.any(axis=1)):
-        row = top + int(offset)
-        cells = [_tsv_cell(model.display_text(row, c), numeric[c]) if chosen[offset, c - left] else ""
-                 for c in columns]
-        lines.append("\t".join(cells))
-    return "\n".join(lines)
-
-
-def _tsv_cell(text: str, numeric: bool) -> str:
-    text = text.replace("\t", " ").replace("\r", " ").replace("\n", " ")
-    if not numeric and text.startswith(_FORMULA_STARTS):
-        return "'" + text
-    return text
 
 
 class ResultTable(QTableView):
@@ -98,13 +58,9 @@ class ResultTable(QTableView):
 
     def copy_selection(self) -> str | None:
         """Put the selected cells on the clipboard as TSV and return the text."""
-        text = selection_tsv(self)
-        if text is None:
-            self.copied.emit(-1)
-            return None
-        if text:
-            QGuiApplication.clipboard().setText(text)
-            self.copied.emit(text.count("\n") + 1)
+        text, lines = copy_view_selection(self)
+        if lines:
+            self.copied.emit(lines)
         return text
 
     def keyPressEvent(self, event) -> None:
@@ -119,14 +75,18 @@ class TablePanel(QWidget):
     """One result table with a filter box and a 'shown / total' count above it."""
 
     def __init__(self, columns: Sequence[ColumnSpec], *, noun: str, filter_key: str | None = None,
-                 parent: QWidget | None = None):
+                 widths: dict[str, int] | None = None, parent: QWidget | None = None):
         super().__init__(parent)
         self._noun = noun
+        self._widths = dict(widths or {})  # column key -> width after the first fit
         self.model = FrameTableModel(columns, filter_key=filter_key, parent=self)
         self.table = ResultTable(self.model, self)
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(f"Filter {noun} by name…")
         self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName(f"Filter {noun}")
+        self.table.setAccessibleName(f"{noun.capitalize()} table")
+        self._fitted = False
         self.filter_edit.textChanged.connect(self.model.set_filter_text)
         self.count_label = QLabel(self)
         self.count_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -142,44 +102,17 @@ class TablePanel(QWidget):
         layout.addWidget(self.table, 1)
 
     def set_frame(self, frame) -> None:
+        """Show `frame`; columns are fitted the first time there are rows, then left as the
+        analyst sized them (a recompute must not make the table jump)."""
         self.model.set_frame(frame)
-        self.table.fit_columns()
+        if not self._fitted and self.model.total_rows():
+            self.table.fit_columns()
+            for key, width in self._widths.items():
+                if self.model.column_of(key) >= 0:
+                    self.table.setColumnWidth(self.model.column_of(key), width)
+            self._fitted = True
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_rows()
         text = f"{total:,} {self._noun}" if shown == total else f"{shown:,} of {total:,} {self._noun}"
         self.count_label.setText(text)
-
-
-class ResultsView(QTabWidget):
-    """Tabs of result tables, one per view name accepted by `--view`."""
-
-    VIEWS = ("minerals", "sectors", "defense")
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setDocumentMode(True)
-        self.panels: dict[str, TablePanel] = {
-            "minerals": TablePanel(MINERAL_COLUMNS, noun="minerals", filter_key="mineral"),
-            "sectors": TablePanel(SECTOR_COLUMNS, noun="sectors", filter_key="sector"),
-            "defense": TablePanel(DEFENSE_COLUMNS, noun="defense uses", filter_key="category"),
-        }
-        self.addTab(self.panels["minerals"], "Minerals")
-        self.addTab(self.panels["sectors"], "Sectors")
-        self.addTab(self.panels["defense"], "Defense uses")
-
-    def show_result(self, result: Any) -> None:
-        self.panels["minerals"].set_frame(getattr(result, "minerals", None))
-        self.panels["sectors"].set_frame(getattr(result, "sectors", None))
-        self.panels["defense"].set_frame(getattr(result, "defense", None))
-
-    def select_view(self, name: str) -> None:
-        if name not in self.panels:
-            raise ValueError(f"unknown view {name!r}; expected one of: {', '.join(self.VIEWS)}")
-        self.setCurrentWidget(self.panels[name])
-
-    def current_panel(self) -> TablePanel:
-        return self.currentWidget()
-
-    def current_view_name(self) -> str:
-        return next(name for name, panel in self.panels.items() if panel is self.currentWidget())

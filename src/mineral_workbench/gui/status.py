@@ -48,14 +48,17 @@ def group_text(inputs: Mapping[str, Any], options: Any = None) -> str:
     """The country group's readable name ('foreign adversaries'), or ''."""
     group = inputs.get("group") if isinstance(inputs, Mapping) else None
     if isinstance(group, Mapping):
-        group = group.get("name") or group.get("id") or group.get("title")
+        group = group.get("title") or group.get("name") or group.get("id")
     if not group and options is not None:
         group = getattr(options, "group", None)
-    return str(group).replace("_", " ") if group else ""
+    if not group:
+        return ""
+    text = str(group)
+    return text.replace("_", " ") if "_" in text else text
 
 
 def summary_text(result: Any, files: Sequence[Path], options: Any = None) -> str:
-    """'41 minerals · 2 files · years 2020–2024 · group: foreign adversaries'."""
+    """'41 minerals · 2 files · years 2020–2024 · group: Foreign adversaries (…) · NIR 2024 data'."""
     inputs = getattr(result, "inputs", None) or {}
     parts = [_plural(len(result.minerals), "mineral"), _plural(len(files), "file")]
     years = years_text(inputs, options)
@@ -64,6 +67,11 @@ def summary_text(result: Any, files: Sequence[Path], options: Any = None) -> str
     group = group_text(inputs, options)
     if group:
         parts.append(f"group: {group}")
+    nir_year = inputs.get("nir_year") if isinstance(inputs, Mapping) else None
+    if nir_year is None and options is not None:
+        nir_year = getattr(options, "nir_year", None)
+    if nir_year:
+        parts.append(f"NIR {nir_year} data")
     return " · ".join(parts)
 
 

@@ -225,6 +225,7 @@ class ChartWidget(QWidget):
             axis.setStyle(tickFont=self.font(9))
             if not isinstance(axis, SlantedAxis):
                 axis.setStyle(hideOverlappingLabels=False)  # keep the end ticks' labels
+            axis.enableAutoSIPrefix(False)  # units are in the labels; never "(x0.001)"
         label_style = {"color": self.theme.foreground.name(), "font-size": "9pt"}
         if left:
             plot.setLabel("left", left, **label_style)

@@ -1,0 +1,122 @@
+"""The analysis session: which files are loaded, which options apply, what is shown.
+
+A controller with no widgets (STYLE: compose controllers, no god window). Loads run on one
+TaskRunner and recomputes on another, so changing the year range while a big file loads
+neither cancels the load nor blocks the window; the load's outcome is recomputed with the
+options chosen meanwhile. A failed or cancelled load leaves `current` exactly as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Sequence
+
+from PySide6.QtCore import QObject, Signal
+
+from .core_bridge import Analysis, CoreBackend, default_options, options_with
+from .loader import TaskRunner
+
+log = logging.getLogger(__name__)
+
+
+class AnalysisSession(QObject):
+    """Holds the current `Analysis`; `analysis_ready` fires for every new one (load or recompute)."""
+
+    analysis_ready = Signal(object)   # Analysis
+    failed = Signal(object)           # exception from a load or a recompute
+    cancelled = Signal()              # a load was cancelled (the previous analysis stays)
+    cleared = Signal()                # Close all
+    options_changed = Signal(object)  # options the session will show next (e.g. years reset)
+
+    def __init__(self, backend=None, options=None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.backend = backend or CoreBackend()
+        self.options = options if options is not None else default_options()
+        self.loader = TaskRunner(self)
+        self.computer = TaskRunner(self, max_threads=1)
+        self.current: Analysis | None = None
+        self.loading_files: tuple[Path, ...] = ()
+        self.loader.finished.connect(self._on_loaded)
+        self.loader.failed.connect(self._on_failed)
+        self.loader.cancelled.connect(self.cancelled)
+        self.computer.finished.connect(self._on_computed)
+        self.computer.failed.connect(self._on_compute_failed)
+
+    # --- commands ---------------------------------------------------------------------------
+
+    def load(self, files: Sequence[Path | str]) -> bool:
+        """Read `files` in the background (replacing what is loaded once they are read)."""
+        paths = tuple(Path(f) for f in files)
+        if not paths:
+            return False
+        if self.options.years is not None:  # year ranges belong to the data they were set on
+            self.options = options_with(self.options, years=None)
+            self.options_changed.emit(self.options)
+        self.computer.cancel()
+        self.loading_files = paths
+        backend, options = self.backend, self.options
+        log.info("loading %d file(s): %s", len(paths), ", ".join(str(p) for p in paths))
+        self.loader.start(lambda *, progress, cancel: backend.load_and_analyze(
+            paths, options, progress=progress, cancel=cancel))
+        return True
+
+    def set_options(self, options) -> None:
+        """Recompute the current analysis with `options`, without re-reading any file."""
+        if options == self.options:
+            return
+        self.options = options
+        if self.current is None or self.loader.is_busy():
+            return  # a running load is recomputed with these options when it lands
+        self._recompute()
+
+    def cancel(self) -> bool:
+        return self.loader.cancel()
+
+    def clear(self) -> None:
+        """Forget every loaded file (Close all)."""
+        self.loader.cancel()
+        self.computer.cancel()
+        self.current = None
+        log.info("closed all files")
+        self.cleared.emit()
+
+    def is_loading(self) -> bool:
+        return self.loader.is_busy()
+
+    def is_busy(self) -> bool:
+        return self.loader.is_busy() or self.computer.is_busy()
+
+    def shutdown(self, timeout_ms: int = 5000) -> bool:
+        ok = self.loader.shutdown(timeout_ms)
+        return self.computer.shutdown(timeout_ms) and ok
+
+    # --- outcomes (GUI thread) --------------------------------------------------------------
+
+    def _recompute(self) -> None:
+        current, backend, options = self.current, self.backend, self.options
+        self.computer.start(lambda *, progress, cancel: backend.analysis(
+            current.files, current.loaded, options))
+
+    def _on_loaded(self, analysis: Analysis) -> None:
+        self.current = analysis
+        log.info("loaded %s: %d minerals", ", ".join(p.name for p in analysis.files),
+                 len(analysis.result.minerals))
+        self.analysis_ready.emit(analysis)
+        if analysis.options != self.options:
+            self._recompute()
+
+    def _on_computed(self, analysis: Analysis) -> None:
+        if self.current is None or analysis.loaded is not self.current.loaded:
+            return  # computed for data that has since been replaced or closed
+        self.current = analysis
+        self.analysis_ready.emit(analysis)
+
+    def _on_compute_failed(self, error: BaseException) -> None:
+        if self.current is not None:  # go back to the options that are shown
+            self.options = self.current.options
+        self._on_failed(error)
+
+    def _on_failed(self, error: BaseException) -> None:
+        log.warning("failed: %s: %s", type(error).__name__, error)
+        self.failed.emit(error)
