@@ -36,3 +36,8 @@ def test_entry_points_declared():
     assert "mineral-workbench-gui" in config["project"]["gui-scripts"]
     pins = [d for d in config["project"]["dependencies"] if d.lower().startswith("pyside6")]
     assert pins == ["PySide6-Essentials>=6.10,<6.11"]
+
+
+def test_version_literal_matches_pyproject():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert mineral_workbench.__version__ == config["project"]["version"]
