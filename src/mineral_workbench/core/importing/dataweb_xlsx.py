@@ -24,8 +24,8 @@ from .dataweb_common import (ImportCancelled, QueryParameters, flow_from_title, 
                              parse_query_parameters)
 from .dataweb_layout import HEAD_ROWS, ParsedSheet, SheetLayout, detect_layout, parse_sheet
 from .report import ImportReport, file_sha256
-from .xlsx_guard import (OLE_MAGIC, XLSX_SUFFIXES, ZIP_MAGIC, check_xlsx_container, peek_rows,
-                         sheet_parts)
+from .xlsx_guard import (OLE_MAGIC, XLSX_SUFFIXES, ZIP_MAGIC, check_xlsx_container,
+                         ole_summary, open_workbook, peek_rows, sheet_parts)
 
 FORMAT = "dataweb_xlsx"
 LABEL = "USITC DataWeb workbook (.xlsx)"
@@ -45,8 +45,9 @@ def sniff(path: str | Path, head: bytes) -> bool:
     """
     path = Path(path)
     named_xlsx = path.suffix.lower() in XLSX_SUFFIXES
-    if head.startswith(OLE_MAGIC):
-        return named_xlsx
+    if head.startswith(OLE_MAGIC):  # encrypted or legacy: read() names it; .xls by its sheets
+        kind, names = ole_summary(path)
+        return named_xlsx or kind == "encrypted" or any(n == QUERY_SHEET or measure_id(n) for n in names)
     if not head.startswith(ZIP_MAGIC):
         return False
     try:
@@ -82,10 +83,11 @@ def read(path: str | Path, *, progress: ProgressFn | None = None,
     path = Path(path)
     step = _Steps(progress, cancel)
     step(0.0, "checking workbook")
-    check_xlsx_container(path)
+    container = check_xlsx_container(path)
     with ThreadPoolExecutor(max_workers=1) as pool:  # calamine frees the GIL: hash meanwhile
         digest = pool.submit(file_sha256, path)
         frame, report = _read_workbook(path, step, digest)
+    report.warnings[:0] = container.warnings
     return frame, report
 
 
@@ -126,10 +128,10 @@ class _Steps:
 
 
 def _open(path: Path):
-    import fastexcel  # noqa: PLC0415 - heavy native module, only needed when reading
-
     try:
-        return fastexcel.read_excel(path)
+        return open_workbook(path)
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001 - calamine errors vary; the analyst gets one line
         raise InputError(path, f"cannot open the workbook: {_first_line(exc)}") from None
 

@@ -1,8 +1,10 @@
-"""Zip-level checks on an .xlsx before any spreadsheet parser touches it.
+"""Container checks on a workbook before any spreadsheet parser touches it.
 
-Why: a workbook is a zip of XML parts. Checking the container first turns the usual ways a
-file goes wrong (not a zip, truncated, encrypted, a legacy .xls renamed, a zip bomb) into one
-clear `InputError` instead of a parser crash or an out-of-memory, and costs milliseconds.
+Why: a workbook is a zip of XML parts (or, for legacy .xls and password-protected files, an
+OLE compound file). Checking the container first turns the ways a file goes wrong (not a zip,
+truncated, encrypted, a zip bomb, a DTD, a stray far cell, a legacy .xls) into one clear
+`InputError` instead of a parser crash or an out-of-memory. The per-part checks live in
+`safety`, the OLE ones in `legacy_ole`; `open_workbook` hands out the matching reader.
 The same module offers a cheap peek at a sheet's first cells, used for format sniffing
 without parsing a whole (possibly huge) sheet.
 """
@@ -11,16 +13,20 @@ from __future__ import annotations
 
 import re
 import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree.ElementTree import ParseError, XMLPullParser
 
 from defusedxml import ElementTree as SafeET
 
 from ..errors import InputError
+from .legacy_ole import LEGACY_NOTE, LegacyWorkbook, check_legacy_workbook
+from .legacy_ole import ole_summary  # noqa: F401 - re-exported for the importers' sniffers
+from .safety import ZIP_ERRORS, check_members, package_warnings, verify_parts
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+XLSX_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb")
 
 #: refuse before parsing when the parts would inflate beyond these
 MAX_UNCOMPRESSED_BYTES = 2 * 1024**3
@@ -32,29 +38,52 @@ _NS_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 _NS_PKG_REL = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
-def check_xlsx_container(path: Path) -> None:
-    """Raise InputError unless `path` is a plain, sane, unencrypted .xlsx zip."""
+@dataclass
+class ContainerCheck:
+    """What the container check learned: `kind` is "xlsx" or "xls" (legacy, read in an
+    isolated process); `warnings` go into the import report."""
+    kind: str
+    warnings: list[str] = field(default_factory=list)
+
+
+def check_xlsx_container(path: Path) -> ContainerCheck:
+    """Raise InputError unless `path` is a sane, unencrypted workbook calamine may read.
+
+    For an .xlsx every part is inflated under its declared size and each worksheet's cell
+    extent is bounded (see `safety`); a legacy .xls only has its OLE directory checked, since
+    it is parsed in a separate process (`LegacyWorkbook`).
+    """
     try:
         with open(path, "rb") as handle:
             head = handle.read(8)
+        size = Path(path).stat().st_size
     except OSError as exc:
         raise InputError(path, f"cannot open the file: {exc.strerror or exc}") from None
     if head.startswith(OLE_MAGIC):
-        raise InputError(path, _describe_ole(path))
+        check_legacy_workbook(path)
+        return ContainerCheck("xls", [LEGACY_NOTE])
     if not head.startswith(ZIP_MAGIC):
         raise InputError(path, "not an .xlsx workbook (the file is not a zip archive); "
                                "export it from DataWeb again as Excel")
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
-            names = {info.filename for info in infos}
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError) as exc:
+            names = [info.filename for info in infos]
+            check_members(path, infos, size)
+            types = _read_small(archive, "[Content_Types].xml") if "[Content_Types].xml" in names else b""
+    except ZIP_ERRORS as exc:
         raise InputError(path, f"corrupt .xlsx (damaged zip: {exc}); download it again") from None
     if "xl/workbook.xml" not in names:
+        if "xl/workbook.bin" in names:
+            raise InputError(path, "an Excel binary workbook (.xlsb); open it in Excel and save it as .xlsx")
         raise InputError(path, "a zip archive but not an Excel workbook (no xl/workbook.xml)")
-    if any(info.flag_bits & 0x1 for info in infos):
-        raise InputError(path, "the workbook's parts are encrypted; save it without a password")
     _check_inflation(path, infos)
+    try:
+        sheets = {part: name for name, part in sheet_parts(path).items()}
+    except Exception:  # noqa: BLE001 - unreadable names: parts are still checked, by path
+        sheets = {}
+    verify_parts(path, infos, sheets)
+    return ContainerCheck("xlsx", package_warnings(names, types))
 
 
 def _check_inflation(path: Path, infos: list[zipfile.ZipInfo]) -> None:
@@ -71,24 +100,16 @@ def _check_inflation(path: Path, infos: list[zipfile.ZipInfo]) -> None:
                                    f"(limit {MAX_COMPRESSION_RATIO}x), the mark of a zip bomb")
 
 
-def _describe_ole(path: Path) -> str:
-    """An OLE compound file is either a password-protected .xlsx or a legacy .xls: say which."""
-    encrypted = "EncryptedPackage".encode("utf-16-le")
-    legacy = ("Workbook".encode("utf-16-le"), "Book".encode("utf-16-le"))
-    found_legacy = False
+def open_workbook(path: Path):
+    """A calamine reader for a checked workbook: fastexcel in-process for .xlsx, an isolated
+    reader for legacy .xls (same `sheet_names` / `load_sheet` interface)."""
     with open(path, "rb") as handle:
-        tail = b""
-        while block := handle.read(1 << 20):
-            window = tail + block
-            if encrypted in window:
-                return ("the workbook is password-protected (encrypted); open it in Excel, "
-                        "remove the password and save it as .xlsx")
-            found_legacy = found_legacy or any(name in window for name in legacy)
-            tail = block[-64:]
-    if found_legacy:
-        return ("a legacy Excel 97-2003 (.xls) workbook, not .xlsx; "
-                "open it in Excel and save it as .xlsx")
-    return "an OLE compound file (encrypted workbook or legacy .xls), not an .xlsx"
+        if handle.read(8).startswith(OLE_MAGIC):
+            return LegacyWorkbook(path)
+    import fastexcel  # noqa: PLC0415 - heavy native module, only needed when reading
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".ods"):
+        return fastexcel.read_excel(path)
+    return fastexcel.read_excel(Path(path).read_bytes())  # calamine would trust a .xls name
 
 
 def sheet_parts(path: Path) -> dict[str, str]:
