@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 
 from ..errors import InputError
+from .safety import READER_ERRORS, is_reader_error
 from .dataweb_assemble import assemble_frame, describe_source
 from .dataweb_common import (ImportCancelled, QueryParameters, flow_from_title, measure_id,
                              parse_query_parameters)
@@ -132,7 +133,9 @@ def _open(path: Path):
         return open_workbook(path)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - calamine errors vary; the analyst gets one line
+    except READER_ERRORS as exc:  # calamine errors vary (Rust panics too); the analyst gets one line
+        if not is_reader_error(exc):
+            raise
         raise InputError(path, f"cannot open the workbook: {_first_line(exc)}") from None
 
 
@@ -194,7 +197,9 @@ def load_grid(reader, path: Path, sheet: str, dtypes: str | dict = "string") -> 
     try:
         grid = reader.load_sheet(sheet, header_row=None, skip_rows=0, dtypes=dtypes,
                                  eager=True, whitespace_as_null=True)
-    except Exception as exc:  # noqa: BLE001
+    except READER_ERRORS as exc:  # calamine errors vary (Rust panics too); the analyst gets one line
+        if not is_reader_error(exc):
+            raise
         raise InputError(path, f"cannot read the sheet: {_first_line(exc)}", sheet=sheet) from None
     if grid.num_rows == 0 or grid.num_columns == 0:
         raise InputError(path, "the sheet is empty", sheet=sheet)

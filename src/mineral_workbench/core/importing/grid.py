@@ -27,6 +27,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ..errors import InputError
+from .safety import READER_ERRORS, is_reader_error
 from .legacy_ole import LegacyWorkbook, legacy_sheet_names
 from .textfile import read_text
 from .xlsx_guard import (OLE_MAGIC, ZIP_MAGIC, _check_inflation, check_xlsx_container,
@@ -151,7 +152,9 @@ def _read_sheet(path: Path, kind: str, reader, names: list[str], name: str,
         batch, first_col = _load(reader, name, max_rows)
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - calamine's errors vary; the analyst gets one line
+    except READER_ERRORS as exc:  # calamine errors vary (Rust panics too); the analyst gets one line
+        if not is_reader_error(exc):
+            raise
         raise InputError(path, f"cannot read the sheet: {_first_line(exc)}", sheet=name) from None
     columns = [pa.nulls(batch.num_rows, pa.string())] * first_col
     columns += [_as_text(batch.column(i)) for i in range(batch.num_columns)]
@@ -195,7 +198,9 @@ def _open_workbook(path: Path, kind: str):
         return fastexcel.read_excel(path.read_bytes()), warnings
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001
+    except READER_ERRORS as exc:  # calamine errors vary (Rust panics too); the analyst gets one line
+        if not is_reader_error(exc):
+            raise
         raise InputError(path, f"cannot open the {_KIND_NAMES[kind]}: {_first_line(exc)}") from None
 
 

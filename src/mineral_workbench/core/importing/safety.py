@@ -357,3 +357,17 @@ def column_letters(index: int) -> str:
         index, rest = divmod(index - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def is_reader_error(exc: BaseException) -> bool:
+    """True for what a spreadsheet reader raises on a bad file, Rust panics included.
+
+    calamine (via fastexcel / python-calamine) turns a panic into pyo3's `PanicException`,
+    which derives from BaseException, so `except Exception` misses it; Ctrl+C and exits
+    must still propagate.
+    """
+    return isinstance(exc, Exception) or type(exc).__name__ == "PanicException"
+
+
+#: catch with `except READER_ERRORS as exc:` and then `if not is_reader_error(exc): raise`
+READER_ERRORS = (BaseException,)
