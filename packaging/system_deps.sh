@@ -11,10 +11,11 @@ packages=(
   libegl1 libgl1 libopengl0 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libfreetype6
   libglib2.0-0 libdbus-1-3 libx11-xcb1 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1
   libxcb-image0 libxcb-randr0 libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-xkb1
-  fonts-dejavu-core
+  fonts-dejavu-core fonts-liberation   # Liberation Serif: Times metrics for the PDF memo
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(poppler-utils)
+  # poppler: PDF text/page checks; LibreOffice: recalculates exported workbooks and opens memos
+  packages+=(poppler-utils libreoffice-calc libreoffice-writer fonts-crosextra-carlito fonts-crosextra-caladea)
 fi
 
 missing=()
