@@ -104,7 +104,7 @@ def test_standard_shortcuts(make_window):
     assert actions.copy.shortcut().toString() == "Ctrl+C"
     assert actions.quit.shortcut().toString() == "Ctrl+Q"
     assert actions.methods.shortcut().toString() == "F1"
-    assert not actions.import_mapping.isEnabled() and "column" in actions.import_mapping.toolTip().lower()
+    assert actions.import_mapping.isEnabled() and "column" in actions.import_mapping.toolTip().lower()
 
 
 def test_f1_opens_the_methods_and_ctrl_q_quits(qtbot, make_window):

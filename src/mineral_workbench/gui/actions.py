@@ -95,9 +95,9 @@ def build_actions(window: QMainWindow) -> WindowActions:
                         tip="Open trade exports (replaces the files loaded now)"),
         "add_files": _action(window, "&Add Files…", icon_name="add", shortcut="Ctrl+Shift+O",
                              tip="Add trade exports to the files loaded now"),
-        "import_mapping": _action(window, "Import with Column &Mapping…", enabled=False,
+        "import_mapping": _action(window, "Import with Column &Mapping…",
                                   tip="Map the columns of any spreadsheet to trade data "
-                                      "(coming in a later version)"),
+                                      "(replaces the files loaded now)"),
         "close_all": _action(window, "&Close All", icon_name="close", shortcut="Ctrl+Shift+W",
                              tip="Close every loaded file"),
         "reload": _action(window, "&Reanalyze", icon_name="analyze", shortcut=_KEY.Refresh,

@@ -76,11 +76,12 @@ class CoreBackend:
 
         return load_reference()
 
-    def load(self, paths: Sequence[Path], *, progress=None, cancel=None):
-        """Read and map the files (raises InputError / OperationCancelled)."""
+    def load(self, paths: Sequence[Path], *, progress=None, cancel=None, profile=None):
+        """Read and map the files, through a column-mapping `profile` when given (raises
+        InputError / ProfileError / OperationCancelled)."""
         from mineral_workbench.core.analysis import load_sources
 
-        return load_sources(list(paths), progress=progress, cancel=cancel)
+        return load_sources(list(paths), progress=progress, cancel=cancel, profile=profile)
 
     def compute(self, loaded, options):
         from mineral_workbench.core.analysis import compute
@@ -102,9 +103,10 @@ class CoreBackend:
                         result=result, matrix=sector_matrix(reference, result, options.weights),
                         defense_uses=uses, groups=groups, nir_years=nir_years)
 
-    def load_and_analyze(self, files: Sequence[Path], options, *, progress=None, cancel=None
-                         ) -> Analysis:
-        loaded = self.load(files, progress=progress, cancel=cancel)
+    def load_and_analyze(self, files: Sequence[Path], options, *, progress=None, cancel=None,
+                         profile=None) -> Analysis:
+        mapping = {} if profile is None else {"profile": profile}  # test backends may lack it
+        loaded = self.load(files, progress=progress, cancel=cancel, **mapping)
         if progress is not None:
             progress(1.0, "computing exposure")
         return self.analysis(files, loaded, options)

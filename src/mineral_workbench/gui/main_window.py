@@ -29,6 +29,7 @@ from .controls import AnalysisControls
 from .core_bridge import Analysis, only_sample
 from .defense_view import DefensePanel
 from .icons import icon
+from .mapping_dialog import ask_and_map
 from .panels import TablePanel
 from .progress import LoadProgress
 from .selection import MineralSelection
@@ -120,6 +121,7 @@ class MainWindow(QMainWindow):
         a, s = self.window_actions, self.session
         a.open.triggered.connect(self.open_dialog)
         a.add_files.triggered.connect(self.add_dialog)
+        a.import_mapping.triggered.connect(self.import_with_mapping)
         a.close_all.triggered.connect(self.close_all)
         a.reload.triggered.connect(self.reload)
         a.show_report.triggered.connect(lambda: self.show_import_report(0))
@@ -192,6 +194,14 @@ class MainWindow(QMainWindow):
         names = self._ask_files("Add trade exports")
         if names:
             self.add_files(names)
+
+    def import_with_mapping(self) -> None:
+        """Ask for one file, map its columns and load it through that profile (replacing)."""
+        chosen = ask_and_map(self, self._last_folder(), OPEN_FILTER)
+        if chosen is not None:
+            self.settings.set("files/last_folder", str(Path(chosen[0]).parent))
+            if self.session.load([chosen[0]], profile=chosen[1]):
+                self._begin_progress()
 
     def close_all(self) -> None:
         self.session.clear()

@@ -37,6 +37,8 @@ class AnalysisSession(QObject):
         self.computer = TaskRunner(self, max_threads=1)
         self.current: Analysis | None = None
         self.loading_files: tuple[Path, ...] = ()
+        self.profile = None                        # column-mapping profile of `profile_files`
+        self.profile_files: tuple[Path, ...] = ()
         self.loader.finished.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self.cancelled)
@@ -45,11 +47,15 @@ class AnalysisSession(QObject):
 
     # --- commands ---------------------------------------------------------------------------
 
-    def load(self, files: Sequence[Path | str]) -> bool:
-        """Read `files` in the background (replacing what is loaded once they are read)."""
+    def load(self, files: Sequence[Path | str], profile=None) -> bool:
+        """Read `files` in the background (replacing what is loaded once they are read), through
+        a column-mapping `profile` when given; reloading the same files reuses it."""
         paths = tuple(Path(f) for f in files)
         if not paths:
             return False
+        if profile is not None:
+            self.profile, self.profile_files = profile, paths
+        profile = self.profile if paths == self.profile_files else None
         if self.options.years is not None:  # year ranges belong to the data they were set on
             self.options = options_with(self.options, years=None)
             self.options_changed.emit(self.options)
@@ -57,8 +63,9 @@ class AnalysisSession(QObject):
         self.loading_files = paths
         backend, options = self.backend, self.options
         log.info("loading %d file(s): %s", len(paths), ", ".join(str(p) for p in paths))
+        mapping = {} if profile is None else {"profile": profile}
         self.loader.start(lambda *, progress, cancel: backend.load_and_analyze(
-            paths, options, progress=progress, cancel=cancel))
+            paths, options, progress=progress, cancel=cancel, **mapping))
         return True
 
     def set_options(self, options) -> None:
