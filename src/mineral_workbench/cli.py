@@ -16,7 +16,7 @@ from . import APP_NAME, __version__
 from .core.errors import InputError, WorkbenchError
 
 EXIT_BAD_INPUT = 2
-COMMANDS = ("reference", "import", "analyze", "scenarios")
+COMMANDS = ("reference", "import", "analyze", "scenarios", "export")
 
 
 class CliError(WorkbenchError):
@@ -39,6 +39,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     scn = sub.add_parser("scenarios", help="the bundled what-if presets with dates and citations")
     scn.add_argument("--json", action="store_true", help="print JSON")
+
+    from .cli_export import add_parser as add_export_parser
+    add_export_parser(sub)
 
     ana = sub.add_parser("analyze", help="per-mineral, per-sector and per-defense-use exposure")
     ana.add_argument("files", nargs="*", type=Path,
@@ -64,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
 def run(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     try:
+        if args.command == "export":
+            from .cli_export import cmd_export
+            return cmd_export(args, _parse_years, _profile)
         return {"reference": cmd_reference, "import": cmd_import, "analyze": cmd_analyze,
                 "scenarios": cmd_scenarios}[args.command](args)
     except WorkbenchError as exc:
