@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from mineral_workbench import APP_NAME
+from mineral_workbench import APP_NAME, __version__
 
 WINDOW_SIZE = (1600, 1000)
 ORGANIZATION = "MineralWorkbench"
@@ -40,6 +40,8 @@ def create_window(files: Sequence[Path] = (), *, interactive: bool = True, theme
 
     app = QApplication.instance() or QApplication([sys.argv[0] if sys.argv else APP_NAME])
     app.setApplicationName(APP_NAME)
+    app.setApplicationVersion(__version__)
+    app.setDesktopFileName("mineral-workbench")  # matches packaging/mineral-workbench.desktop
     app.setOrganizationName(ORGANIZATION)
     app.setWindowIcon(icon("app"))
     window = MainWindow(interactive=interactive, files=[Path(f) for f in files] or [sample_workbook()])

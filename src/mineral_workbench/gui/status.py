@@ -5,20 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from mineral_workbench import APP_NAME
+from mineral_workbench import APP_NAME, __version__
 
 _TITLE_FILES = 3
 
 
 def window_title(files: Sequence[Path]) -> str:
-    """'Mineral Exposure Workbench — a.xlsx, b.csv' (long lists end in '+ N more')."""
+    """'Mineral Exposure Workbench 0.1.0 — a.xlsx, b.csv' (long lists end in '+ N more')."""
     if not files:
-        return APP_NAME
+        return f"{APP_NAME} {__version__}"
     names = [Path(f).name for f in files]
     shown = ", ".join(names[:_TITLE_FILES])
     if len(names) > _TITLE_FILES:
         shown += f" + {len(names) - _TITLE_FILES} more"
-    return f"{APP_NAME} — {shown}"
+    return f"{APP_NAME} {__version__} — {shown}"
 
 
 def _plural(n: int, word: str) -> str:
