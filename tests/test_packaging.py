@@ -35,7 +35,7 @@ def test_entry_points_declared():
     assert config["project"]["scripts"]["mineral-workbench"] == "mineral_workbench.app:main"
     assert "mineral-workbench-gui" in config["project"]["gui-scripts"]
     pins = [d for d in config["project"]["dependencies"] if d.lower().startswith("pyside6")]
-    assert pins == ["PySide6-Essentials>=6.10,<6.11"]
+    assert pins == ["PySide6-Essentials==6.10.*"]
 
 
 def test_version_literal_matches_pyproject():
