@@ -24,14 +24,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, OperationCancelled
+from ..errors import InputError
 from ..tradeframe import build_tradeframe
 from .dataweb_common import parse_numbers
 from .census_variables import nested_parents, split_commodity, value_column
 from .report import Checksum, ImportReport, file_sha256
-from .text_common import (Steps, first_rows, label_series, labels_series, month_series,
-                          norm_header, parse_periods, partner_codes, read_grid, text_series,
-                          unexpected)
+from .text_common import (Steps, guarded_read, first_rows, label_series, labels_series, month_series,
+                          norm_header, parse_periods, partner_codes, read_grid, text_series)
 from .textfile import decode_head, read_text
 
 FORMAT = "census_usa_trade_csv"
@@ -81,14 +80,7 @@ def sniff(path: str | Path, head: bytes) -> bool:
 
 def read(path: str | Path, *, progress=None, cancel=None) -> tuple[pd.DataFrame, ImportReport]:
     """Read a USA Trade Online CSV; row numbers are the file's 1-based line numbers."""
-    path = Path(path)
-    step = Steps(progress, cancel)
-    try:
-        return _read(path, step)
-    except (InputError, OperationCancelled):
-        raise
-    except Exception as exc:  # noqa: BLE001 - anything unforeseen still names the file
-        raise unexpected(path, exc, "USA Trade Online CSV") from exc
+    return guarded_read(path, progress, cancel, _read, "USA Trade Online CSV")
 
 
 def _read(path: Path, step: Steps) -> tuple[pd.DataFrame, ImportReport]:

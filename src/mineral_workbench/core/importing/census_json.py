@@ -29,14 +29,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, OperationCancelled
+from ..errors import InputError
 from ..tradeframe import build_tradeframe
 from .dataweb_common import parse_numbers
 from .census_variables import (MeasureVar, choose_measures, group_rows, nested_parents,
                                partial_years, ytd_latest)
 from .report import Checksum, ImportReport, file_sha256
-from .text_common import (Steps, label_series, labels_series, month_series, parse_periods,
-                          partner_codes, text_series, unexpected)
+from .text_common import (Steps, guarded_read, label_series, labels_series, month_series, parse_periods,
+                          partner_codes, text_series)
 from .textfile import decode_head, read_text
 
 FORMAT = "census_api_json"
@@ -68,14 +68,7 @@ def sniff(path: str | Path, head: bytes) -> bool:
 
 
 def read(path: str | Path, *, progress=None, cancel=None) -> tuple[pd.DataFrame, ImportReport]:
-    path = Path(path)
-    step = Steps(progress, cancel)
-    try:
-        return _read(path, step)
-    except (InputError, OperationCancelled):
-        raise
-    except Exception as exc:  # noqa: BLE001 - anything unforeseen still names the file
-        raise unexpected(path, exc, "Census API JSON") from exc
+    return guarded_read(path, progress, cancel, _read, "Census API JSON")
 
 
 def _read(path: Path, step: Steps) -> tuple[pd.DataFrame, ImportReport]:

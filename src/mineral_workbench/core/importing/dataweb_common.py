@@ -8,6 +8,7 @@ works on plain strings or Arrow string arrays, never on a file, so both importer
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -20,6 +21,20 @@ from ..errors import OperationCancelled, WorkbenchError
 
 class ImportCancelled(OperationCancelled):
     """The analyst cancelled an import in progress (raised when `cancel()` returns True)."""
+
+
+class Steps:
+    """Progress and cancellation checkpoints: cancel() wins before each step."""
+
+    def __init__(self, progress: Callable[[float, str], None] | None, cancel: Callable[[], bool] | None):
+        self.progress, self.cancel = progress, cancel
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self.cancel is not None and self.cancel():
+            raise ImportCancelled("import cancelled")
+        if self.progress is not None:
+            self.progress(fraction, message)
+
 
 
 #: DataWeb `Trade Flow` (lower case) -> TradeFrame flow id

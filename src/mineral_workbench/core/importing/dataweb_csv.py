@@ -20,13 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..errors import InputError, OperationCancelled
 from ..tradeframe import COLUMNS
 from .dataweb_assemble import assemble_frame
 from .dataweb_common import flow_from_title, measure_id
 from .dataweb_layout import EMPTY_VALUE, HEAD_ROWS, ParsedSheet, detect_layout, parse_sheet
 from .report import DATAWEB_CITATION, ImportReport, file_sha256
-from .text_common import Steps, TextGrid, read_grid, unexpected
+from .text_common import Steps, TextGrid, guarded_read, read_grid
 from .textfile import decode_head, read_text
 
 FORMAT = "dataweb_csv"
@@ -63,14 +62,7 @@ def sniff(path: str | Path, head: bytes) -> bool:
 
 def read(path: str | Path, *, progress=None, cancel=None) -> tuple[pd.DataFrame, ImportReport]:
     """Read a DataWeb CSV export; row numbers are the file's 1-based line numbers."""
-    path = Path(path)
-    step = Steps(progress, cancel)
-    try:
-        return _read(path, step)
-    except (InputError, OperationCancelled):
-        raise
-    except Exception as exc:  # noqa: BLE001 - anything unforeseen still names the file
-        raise unexpected(path, exc, "DataWeb CSV") from exc
+    return guarded_read(path, progress, cancel, _read, "DataWeb CSV")
 
 
 def _read(path: Path, step: Steps) -> tuple[pd.DataFrame, ImportReport]:

@@ -21,7 +21,7 @@ import pyarrow as pa
 from ..errors import InputError
 from .safety import READER_ERRORS, is_reader_error
 from .dataweb_assemble import assemble_frame, describe_source
-from .dataweb_common import (ImportCancelled, QueryParameters, flow_from_title, measure_id,
+from .dataweb_common import (ImportCancelled, Steps, QueryParameters, flow_from_title, measure_id,
                              parse_query_parameters)
 from .dataweb_layout import HEAD_ROWS, ParsedSheet, SheetLayout, detect_layout, parse_sheet
 from .report import ImportReport, file_sha256
@@ -82,7 +82,7 @@ def read(path: str | Path, *, progress: ProgressFn | None = None,
     `report.rows_kept` counts TradeFrame rows (a wide row gives one per year).
     """
     path = Path(path)
-    step = _Steps(progress, cancel)
+    step = Steps(progress, cancel)
     step(0.0, "checking workbook")
     container = check_xlsx_container(path)
     with ThreadPoolExecutor(max_workers=1) as pool:  # calamine frees the GIL: hash meanwhile
@@ -92,7 +92,7 @@ def read(path: str | Path, *, progress: ProgressFn | None = None,
     return frame, report
 
 
-def _read_workbook(path: Path, step: "_Steps", digest: Future) -> tuple[pd.DataFrame, ImportReport]:
+def _read_workbook(path: Path, step: Steps, digest: Future) -> tuple[pd.DataFrame, ImportReport]:
     report = ImportReport(file=str(path), sha256="", format=FORMAT)
     reader = _open(path)
     report.sheets = list(reader.sheet_names)
@@ -115,17 +115,6 @@ def _read_workbook(path: Path, step: "_Steps", digest: Future) -> tuple[pd.DataF
     frame = assemble_frame(report, parsed, params)
     step(1.0, "done")
     return frame, report
-
-
-class _Steps:
-    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None):
-        self.progress, self.cancel = progress, cancel
-
-    def __call__(self, fraction: float, message: str) -> None:
-        if self.cancel is not None and self.cancel():
-            raise ImportCancelled("import cancelled")
-        if self.progress is not None:
-            self.progress(fraction, message)
 
 
 def _open(path: Path):

@@ -14,6 +14,7 @@ import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -22,9 +23,9 @@ import pyarrow.compute as pc
 from pyarrow import csv as pa_csv
 
 from ..countries import normalize_partners
-from ..errors import InputError
+from ..errors import InputError, OperationCancelled
 from ..tradeframe import TEXT, UNMAPPED
-from .dataweb_common import ImportCancelled
+from .dataweb_common import ImportCancelled, Steps  # noqa: F401 - Steps re-exported
 from .dataweb_layout import MONTHS
 from .textfile import TextFile
 
@@ -235,20 +236,19 @@ def first_rows(rows: np.ndarray, limit: int = 5) -> str:
     return shown + (f", ... ({len(rows)} in all)" if len(rows) > limit else "")
 
 
-class Steps:
-    """Progress and cancellation checkpoints: cancel() wins before each step."""
-
-    def __init__(self, progress: ProgressFn | None, cancel: CancelFn | None):
-        self.progress, self.cancel = progress, cancel
-
-    def __call__(self, fraction: float, message: str) -> None:
-        if self.cancel is not None and self.cancel():
-            raise ImportCancelled("import cancelled")
-        if self.progress is not None:
-            self.progress(fraction, message)
-
-
 def unexpected(path, exc: Exception, stage: str) -> InputError:
     """An error no check foresaw, as an InputError naming the file and the stage."""
     detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
     return InputError(path, f"cannot read the file ({stage}): {type(exc).__name__}: {detail}")
+
+
+def guarded_read(path, progress, cancel, reader, what: str):
+    """Run an importer's `_read(path, step)`: bad input and cancels pass through unchanged;
+    anything unforeseen still becomes one InputError naming the file."""
+    path = Path(path)
+    try:
+        return reader(path, Steps(progress, cancel))
+    except (InputError, OperationCancelled):
+        raise
+    except Exception as exc:  # noqa: BLE001 - anything unforeseen still names the file
+        raise unexpected(path, exc, what) from exc
