@@ -13,8 +13,9 @@ from mineral_workbench.core.engine import ExposureModel
 from mineral_workbench.core.reference import load_reference
 from mineral_workbench.core.resources import sample_workbook
 from mineral_workbench.core.scenario import (GroupMembership, ImportanceOverride, NirOverride,
-                                             Scenario, ScenarioError, SourcingShift, SupplyCut,
-                                             Tariff, apply_scenario, edit_from_json)
+                                             Scenario, ScenarioError, ShareOverride, SourcingShift,
+                                             SupplyCut, Tariff, apply_scenario, cell_key,
+                                             edit_from_json)
 from mineral_workbench.core.whatif import compute_scenario, load_presets, resolve_scenario
 
 WEIGHTS = {"high": 1.0, "medium": 0.5, "low": 0.25}
@@ -75,6 +76,30 @@ def test_nir_importance_and_group_edits(model):
     assert dams["weakest_link"] == pytest.approx(base.minerals.loc["gallium", "car"])
 
 
+def test_share_override_rescales_the_others_and_keeps_the_total(model):
+    ev, effects, state = run(model, ShareOverride("gallium", "CHN", 30))
+    ga = ev.minerals.loc["gallium"]
+    assert ga["import_value_usd"] == pytest.approx(100)
+    # China 60 -> 30; Germany 30 and Other Asia 10 scale by 70/40
+    assert state.v[0, :4] == pytest.approx([30, 0, 30 * 70 / 40, 10 * 70 / 40])
+    assert ga["group_share"] == pytest.approx(0.30) and effects.consumption_lost[0] == 0
+    ev, _, state = run(model, ShareOverride("cobalt", "AUS", 20))    # a new supplier
+    assert state.partners[-1] == "AUS" and state.v[1, -1] == pytest.approx(20)
+    assert state.v[1].sum() == pytest.approx(100)
+    with pytest.raises(ScenarioError, match="no imports of lithium"):
+        run(model, ShareOverride("lithium", "CHN", 10))
+    with pytest.raises(ScenarioError, match="one mineral"):
+        run(model, ShareOverride("*", "CHN", 10))
+
+
+def test_cell_keys_say_which_edits_replace_each_other():
+    assert cell_key(NirOverride("gallium", 90)) == cell_key(NirOverride("gallium", 50, ">"))
+    assert cell_key(ShareOverride("gallium", "chn", 1)) == cell_key(ShareOverride("gallium", "CHN", 5))
+    assert cell_key(ImportanceOverride("gallium", "sector:Dams", "high")) != \
+        cell_key(ImportanceOverride("gallium", "sector:Energy", "high"))
+    assert cell_key(SupplyCut("gallium", "CHN", 10)) is None
+
+
 @pytest.mark.parametrize("edit,message", [
     (SupplyCut("unobtainium", "CHN", 10), "unknown mineral"),
     (SupplyCut("gallium", "China", 10), "ISO3"),
@@ -104,6 +129,7 @@ edit_strategy = st.one_of(
     st.builds(SourcingShift, st.just("gallium"), st.sampled_from(["CHN", "DEU"]),
               st.just({"AUS": 0.5, "CAN": 0.5}), st.floats(0, 100)),
     st.builds(NirOverride, st.sampled_from(["gallium", "lithium"]), st.floats(0, 100)),
+    st.builds(ShareOverride, st.just("gallium"), st.sampled_from(["CHN", "DEU", "AUS"]), st.floats(0, 99)),
     st.builds(GroupMembership, st.just("foreign_adversaries"), st.sampled_from(["CHN", "DEU"]), st.booleans()),
 )
 
@@ -113,9 +139,14 @@ edit_strategy = st.one_of(
 def test_replaying_edits_never_touches_the_baseline(model, edits):
     base = model.baseline_state(None, "foreign_adversaries", 2024)
     snapshot = (base.v.copy(), base.nir_pct.copy(), list(base.partners), base.group_codes)
-    first, _ = apply_scenario(model, base, Scenario("s", tuple(edits)), 1)
-    again, _ = apply_scenario(model, base, Scenario("s", tuple(edits)), 1)
-    np.testing.assert_array_equal(first.v, again.v)          # redo gives the same result
+    try:
+        first, _ = apply_scenario(model, base, Scenario("s", tuple(edits)), 1)
+    except ScenarioError:   # e.g. a share set after every supplier was cut: refused, every time
+        with pytest.raises(ScenarioError):
+            apply_scenario(model, base, Scenario("s", tuple(edits)), 1)
+    else:
+        again, _ = apply_scenario(model, base, Scenario("s", tuple(edits)), 1)
+        np.testing.assert_array_equal(first.v, again.v)      # redo gives the same result
     assert np.array_equal(base.v, snapshot[0]) and base.partners == snapshot[2]
     undone, _ = apply_scenario(model, base, Scenario("s", ()), 1)   # undo all = the baseline
     np.testing.assert_array_equal(undone.v, snapshot[0])

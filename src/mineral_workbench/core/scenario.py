@@ -102,6 +102,19 @@ class ImportanceOverride(Edit):
 
 
 @dataclass(frozen=True)
+class ShareOverride(Edit):
+    """One supplier's share of a mineral's imports set outright; the others scale pro rata and
+    the total stays the same (what an analyst means by typing a new share into the table)."""
+    mineral: str
+    country: str
+    share_pct: float
+    kind: str = field(init=False, default="share_override")
+
+    def describe(self) -> str:
+        return f"Set {_who(self.country)} share of {_what(self.mineral)} imports to {self.share_pct:g}%"
+
+
+@dataclass(frozen=True)
 class GroupMembership(Edit):
     group: str
     country: str
@@ -113,8 +126,23 @@ class GroupMembership(Edit):
 
 
 EDIT_TYPES: dict[str, type[Edit]] = {cls.kind: cls for cls in (  # type: ignore[misc]
-    SupplyCut, Tariff, SourcingShift, NirOverride, ImportanceOverride, GroupMembership)}
+    SupplyCut, Tariff, SourcingShift, NirOverride, ImportanceOverride, ShareOverride,
+    GroupMembership)}
 EDIT_TYPES = {cls.__dataclass_fields__["kind"].default: cls for cls in EDIT_TYPES.values()}
+
+
+def cell_key(edit: Edit) -> tuple | None:
+    """Edits with the same key set the same cell, so a later one replaces an earlier one
+    (the GUI upserts and merges them); None for edits that accumulate (cuts, tariffs, shifts)."""
+    if isinstance(edit, NirOverride):
+        return ("nir", edit.mineral)
+    if isinstance(edit, ImportanceOverride):
+        return ("importance", edit.mineral, edit.target)
+    if isinstance(edit, ShareOverride):
+        return ("share", edit.mineral, edit.country.upper())
+    if isinstance(edit, GroupMembership):
+        return ("membership", edit.group, edit.country.upper())
+    return None
 
 
 def edit_from_json(data: dict) -> Edit:
@@ -211,6 +239,24 @@ def _shift(model, state, edit: SourcingShift, effects, n_years):
         state.v[rows, col] += moved.sum(axis=1) * share / total_share
 
 
+def _share(model, state, edit: ShareOverride, effects, n_years):
+    if edit.mineral == ALL or "," in edit.mineral:
+        raise ScenarioError(f"{edit.describe()}: name one mineral")
+    share = _percent(edit.share_pct, edit)
+    [row] = _minerals(model, edit.mineral)
+    [col] = _countries(model, state, edit.country, single=True)
+    total = state.v[row].sum()
+    if total <= 0:
+        raise ScenarioError(f"{edit.describe()}: there are no imports of {edit.mineral} to share out")
+    others = total - state.v[row, col]
+    if others <= 0 and share < 1:
+        raise ScenarioError(f"{edit.describe()}: {_who(edit.country)} is the only supplier; use a "
+                            "sourcing shift to say who supplies the rest")
+    if others > 0:
+        state.v[row] *= total * (1 - share) / others
+    state.v[row, col] = total * share
+
+
 def _nir(model, state, edit: NirOverride, effects, n_years):
     if edit.qualifier not in ("=", ">", "<", "E", "NA"):
         raise ScenarioError(f"{edit.describe()}: qualifier must be =, >, <, E or NA")
@@ -251,7 +297,7 @@ def _membership(model, state, edit: GroupMembership, effects, n_years):
 
 
 _APPLY = {SupplyCut: _cut, Tariff: _tariff, SourcingShift: _shift, NirOverride: _nir,
-          ImportanceOverride: _importance, GroupMembership: _membership}
+          ImportanceOverride: _importance, ShareOverride: _share, GroupMembership: _membership}
 
 
 def _percent(value: float, edit: Edit, upper: float = 100) -> float:

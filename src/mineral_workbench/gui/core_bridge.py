@@ -31,11 +31,22 @@ class Analysis:
     files: tuple[Path, ...]
     loaded: Any                   # core.analysis.LoadedData
     options: Any                  # core.analysis.AnalysisOptions
-    result: Any                   # core.analysis.AnalysisResult
+    result: Any                   # core.analysis.AnalysisResult: what the views show
     matrix: Any = None            # matrix_data.SectorMatrix
     defense_uses: Any = None      # pandas frame of every defense use (matrix_data.defense_uses_frame)
     groups: tuple[GroupChoice, ...] = ()
     nir_years: tuple[int, ...] = ()
+    scenario: Any = None          # core.whatif.ScenarioResult when a scenario is shown, else None
+    baseline_result: Any = None   # the baseline AnalysisResult (== result without a scenario)
+    scenario_error: str = ""      # why the chosen scenario is not shown (the baseline is)
+
+    @property
+    def baseline(self) -> Any:
+        return self.result if self.baseline_result is None else self.baseline_result
+
+    @property
+    def scenario_name(self) -> str | None:
+        return None if self.scenario is None else self.scenario.scenario.name
 
     @property
     def reports(self) -> list:
@@ -88,28 +99,51 @@ class CoreBackend:
 
         return compute(loaded, options)
 
-    def analysis(self, files: Sequence[Path], loaded, options) -> Analysis:
-        """Compute the result and shape the matrix and uses tables the views need."""
+    def compute_scenario(self, loaded, options, scenario):
+        from mineral_workbench.core.whatif import compute_scenario
+
+        return compute_scenario(loaded, options, scenario, self.reference())
+
+    def validate(self, loaded, options, scenario) -> None:
+        """Raise ScenarioError when `scenario` cannot apply to `loaded` (before it is pushed)."""
+        self.compute_scenario(loaded, options, scenario)
+
+    def analysis(self, files: Sequence[Path], loaded, options, scenario=None) -> Analysis:
+        """Compute the result (and the scenario's, with deltas) and shape the matrix and uses
+        tables the views need."""
         from .matrix_data import defense_uses_frame, sector_matrix
 
         reference = self.reference()
-        result = self.compute(loaded, options)
+        from mineral_workbench.core.scenario import ScenarioError
+
+        outcome, problem = None, ""
+        if scenario is not None:
+            try:
+                outcome = self.compute_scenario(loaded, options, scenario)
+            except ScenarioError as exc:  # e.g. a workspace's scenario on data it does not fit
+                problem = f"Scenario '{scenario.name}' cannot apply: {exc}"
+        if outcome is None:
+            result = baseline = self.compute(loaded, options)
+        else:
+            result, baseline = outcome.result, outcome.baseline
         if self._static is None:  # two workers may both get here first: harmless, same content
             self._static = (defense_uses_frame(reference),
                             tuple(_group_choice(reference, g) for g in reference.group_ids),
                             tuple(sorted(reference.nir_years, reverse=True)))
         uses, groups, nir_years = self._static
+        edits = () if scenario is None else scenario.edits
         return Analysis(files=tuple(Path(f) for f in files), loaded=loaded, options=options,
-                        result=result, matrix=sector_matrix(reference, result, options.weights),
-                        defense_uses=uses, groups=groups, nir_years=nir_years)
+                        result=result, matrix=sector_matrix(reference, result, options.weights, edits),
+                        defense_uses=uses, groups=groups, nir_years=nir_years,
+                        scenario=outcome, baseline_result=baseline, scenario_error=problem)
 
     def load_and_analyze(self, files: Sequence[Path], options, *, progress=None, cancel=None,
-                         profile=None) -> Analysis:
+                         profile=None, scenario=None) -> Analysis:
         mapping = {} if profile is None else {"profile": profile}  # test backends may lack it
         loaded = self.load(files, progress=progress, cancel=cancel, **mapping)
         if progress is not None:
             progress(1.0, "computing exposure")
-        return self.analysis(files, loaded, options)
+        return self.analysis(files, loaded, options, scenario)
 
 
 def _group_choice(reference, group_id: str) -> GroupChoice:

@@ -17,7 +17,8 @@ from mineral_workbench.core.rollup import importance_by_unit
 
 LEVELS = ("", "low", "medium", "high")          # index = level code in the matrix
 LEVEL_CODE = {name: code for code, name in enumerate(LEVELS) if name}
-BASIS_TEXT = {"usgs_stated_use": "stated by USGS", "analyst_judgment": "analyst judgment"}
+BASIS_TEXT = {"usgs_stated_use": "stated by USGS", "analyst_judgment": "analyst judgment",
+              "scenario_override": "scenario override"}
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,9 @@ class SectorMatrix:
             return -1
 
 
-def sector_matrix(reference, result, weights) -> SectorMatrix:
-    """Pivot the importance table onto the result's minerals and the reference's sectors."""
+def sector_matrix(reference, result, weights, edits=()) -> SectorMatrix:
+    """Pivot the importance table onto the result's minerals and the reference's sectors, with
+    a scenario's sector importance overrides (`edits`, in order) on top."""
     minerals = tuple(str(m) for m in result.minerals.index)
     sectors = reference.sectors
     sector_ids = tuple(sectors["sector_id"])
@@ -66,10 +68,27 @@ def sector_matrix(reference, result, weights) -> SectorMatrix:
         weight[i, j] = float(w)
         basis[i, j] = b
         rationale[i, j] = why.get((unit, sector, importance, b), "")
+    _override(level, weight, basis, rationale, reference, row, col, edits, dict(weights))
     car = result.minerals["car"].to_numpy(dtype=float, na_value=np.nan) if len(minerals) \
         else np.empty(0)
     exposure = weight * car[:, None] if len(minerals) else np.empty(shape)
     return SectorMatrix(minerals, sector_ids, names, level, weight, car, exposure, basis, rationale)
+
+
+def _override(level, weight, basis, rationale, reference, row, col, edits, weights) -> None:
+    """Sector ImportanceOverride edits, as the core applies them (later edits win)."""
+    for edit in edits:
+        if getattr(edit, "kind", "") != "importance_override" or not edit.target.startswith("sector:"):
+            continue
+        i, j = row.get(reference.analysis_unit(edit.mineral)), col.get(edit.target.split(":", 1)[1])
+        if i is None or j is None:
+            continue
+        was = LEVELS[level[i, j]] or "none"
+        name = "" if edit.level == "none" else edit.level
+        level[i, j] = LEVEL_CODE.get(name, 0)
+        weight[i, j] = float(weights[name]) if name else np.nan
+        basis[i, j] = "scenario_override"
+        rationale[i, j] = f"Scenario override (baseline: {was})"
 
 
 def _rationale(table: pd.DataFrame) -> dict[tuple, str]:

@@ -36,6 +36,7 @@ class AnalysisSession(QObject):
         self.loader = TaskRunner(self)
         self.computer = TaskRunner(self, max_threads=1)
         self.current: Analysis | None = None
+        self.scenario = None                       # core Scenario shown, or None (baseline)
         self.loading_files: tuple[Path, ...] = ()
         self.profile = None                        # column-mapping profile of `profile_files`
         self.profile_files: tuple[Path, ...] = ()
@@ -64,9 +65,33 @@ class AnalysisSession(QObject):
         backend, options = self.backend, self.options
         log.info("loading %d file(s): %s", len(paths), ", ".join(str(p) for p in paths))
         mapping = {} if profile is None else {"profile": profile}
+        if self.scenario is not None:
+            mapping["scenario"] = self.scenario
         self.loader.start(lambda *, progress, cancel: backend.load_and_analyze(
             paths, options, progress=progress, cancel=cancel, **mapping))
         return True
+
+    def load_with(self, task, files: Sequence[Path | str] = ()) -> None:
+        """Run `task(progress=, cancel=) -> Analysis` on the loader (e.g. opening a workspace); its
+        outcome replaces the current analysis exactly as a load does. Call `adopt` first when
+        the task brings its own options and scenario."""
+        self.computer.cancel()
+        self.loading_files = tuple(Path(f) for f in files)
+        self.loader.start(task)
+
+    def adopt(self, options, scenario) -> None:
+        """Take the options and scenario a workspace was saved with (before its load lands)."""
+        self.options, self.scenario = options, scenario
+        self.options_changed.emit(options)
+
+    def set_scenario(self, scenario) -> None:
+        """Show `scenario` (a core Scenario; None for the baseline), recomputing in the background."""
+        if scenario == self.scenario:
+            return
+        self.scenario = scenario
+        if self.current is None or self.loader.is_busy():
+            return
+        self._recompute()
 
     def set_options(self, options) -> None:
         """Recompute the current analysis with `options`, without re-reading any file."""
@@ -101,16 +126,18 @@ class AnalysisSession(QObject):
     # --- outcomes (GUI thread) --------------------------------------------------------------
 
     def _recompute(self) -> None:
-        current, backend, options = self.current, self.backend, self.options
+        current, backend, options, scenario = self.current, self.backend, self.options, self.scenario
+        extra = {} if scenario is None else {"scenario": scenario}  # test backends may lack it
         self.computer.start(lambda *, progress, cancel: backend.analysis(
-            current.files, current.loaded, options))
+            current.files, current.loaded, options, **extra))
 
     def _on_loaded(self, analysis: Analysis) -> None:
         self.current = analysis
         log.info("loaded %s: %d minerals", ", ".join(p.name for p in analysis.files),
                  len(analysis.result.minerals))
         self.analysis_ready.emit(analysis)
-        if analysis.options != self.options:
+        shown = None if analysis.scenario is None else analysis.scenario.scenario
+        if analysis.options != self.options or (shown != self.scenario and not analysis.scenario_error):
             self._recompute()
 
     def _on_computed(self, analysis: Analysis) -> None:
