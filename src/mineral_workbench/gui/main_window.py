@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Sequence
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtWidgets import (QApplication, QFileDialog, QLabel, QMainWindow, QMessageBox,
+from PySide6.QtWidgets import (QApplication, QLabel, QMainWindow, QMessageBox,
                                QToolBar, QWidget)
 
 from mineral_workbench import APP_NAME
@@ -29,7 +29,7 @@ from .controls import AnalysisControls
 from .core_bridge import Analysis, only_sample
 from .defense_view import DefensePanel
 from .icons import icon
-from .mapping_dialog import ask_and_map
+from .window_files import FileCommands
 from .panels import TablePanel
 from .progress import LoadProgress
 from .selection import MineralSelection
@@ -44,14 +44,11 @@ from .window_dialogs import WindowDialogs
 
 log = logging.getLogger(__name__)
 
-OPEN_FILTER = ("Trade exports (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json);;"
-               "Spreadsheets (*.xlsx *.xlsm *.xls *.ods);;CSV and text (*.csv *.txt);;"
-               "JSON (*.json);;All files (*)")
 EMPTY_HINT = "No data loaded: File → Open… or drop trade exports on the window"
 TABLE_VIEWS = ("minerals", "sectors", "defense", "sources")
 
 
-class MainWindow(QMainWindow):
+class MainWindow(FileCommands, QMainWindow):
     """`backend` defaults to the core (`core_bridge.CoreBackend`); `charts` to the registry."""
 
     analysis_shown = Signal(object)   # Analysis, after every view shows it
@@ -167,45 +164,6 @@ class MainWindow(QMainWindow):
     def current(self) -> Analysis | None:
         return self.session.current
 
-    def load(self, files: Sequence[Path | str]) -> None:
-        """Read `files` in the background; they replace the loaded files once read."""
-        if self.session.load(files):
-            self._begin_progress()
-
-    def _begin_progress(self) -> None:
-        n = len(self.session.loading_files)
-        self.progress.begin(f"Reading {n} file{'s' if n != 1 else ''}…")
-
-    def add_files(self, files: Sequence[Path | str]) -> None:
-        """Load `files` together with the files loaded now (the bundled sample is replaced)."""
-        keep = [f for f in (self.current.files if self.current else ()) if not only_sample([f])]
-        self.load(list(dict.fromkeys([*keep, *(Path(f) for f in files)])))
-
-    def reload(self) -> None:
-        if self.current is not None:
-            self.load(self.current.files)
-
-    def open_dialog(self) -> None:
-        names = self._ask_files("Open trade exports")
-        if names:
-            self.load(names)
-
-    def add_dialog(self) -> None:
-        names = self._ask_files("Add trade exports")
-        if names:
-            self.add_files(names)
-
-    def import_with_mapping(self) -> None:
-        """Ask for one file, map its columns and load it through that profile (replacing)."""
-        chosen = ask_and_map(self, self._last_folder(), OPEN_FILTER)
-        if chosen is not None:
-            self.settings.set("files/last_folder", str(Path(chosen[0]).parent))
-            if self.session.load([chosen[0]], profile=chosen[1]):
-                self._begin_progress()
-
-    def close_all(self) -> None:
-        self.session.clear()
-
     def copy_selection(self) -> str | None:
         """Copy from the table that has the focus (the minerals table otherwise)."""
         widget = QApplication.focusWidget()
@@ -293,16 +251,6 @@ class MainWindow(QMainWindow):
         self.dialogs.close_all()
         super().closeEvent(event)
 
-    def dragEnterEvent(self, event) -> None:
-        if any(url.isLocalFile() for url in event.mimeData().urls()):
-            event.acceptProposedAction()
-
-    def dropEvent(self, event) -> None:
-        files = [Path(url.toLocalFile()) for url in event.mimeData().urls() if url.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
-            self.load(files)
-
     # --- outcomes (GUI thread) ----------------------------------------------------------------
 
     def _show_analysis(self, analysis: Analysis) -> None:
@@ -374,27 +322,9 @@ class MainWindow(QMainWindow):
 
     # --- helpers ------------------------------------------------------------------------------
 
-    def _ask_files(self, title: str) -> list[str]:
-        names, _ = QFileDialog.getOpenFileNames(self, title, self._last_folder(), OPEN_FILTER)
-        if names:
-            self.settings.set("files/last_folder", str(Path(names[0]).parent))
-        return names
-
-    def _last_folder(self) -> str:
-        return self.settings.get("files/last_folder")
-
-    def _remember(self, files) -> None:
-        real = [f for f in files if Path(f).exists() and not only_sample([f])]
-        if real:
-            self.window_actions.recent_menu.set_files(self.settings.add_recent(real))
-
     def _set_report_after_load(self, on: bool) -> None:
         self.open_report_after_load = on
         self.settings.set("reports/open_after_load", on)
-
-    def _clear_recent(self) -> None:
-        self.settings.clear_recent()
-        self.window_actions.recent_menu.set_files([])
 
     def _restore_layout(self) -> bool:
         geometry, state = self.settings.get("window/geometry"), self.settings.get("window/state")
