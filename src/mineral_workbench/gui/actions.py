@@ -40,6 +40,8 @@ class WindowActions:
     show_log: QAction
     about: QAction
     recent_menu: "RecentMenu"
+    file_menu: QMenu
+    edit_menu: QMenu
     view_menu: QMenu
     docks_menu: QMenu
     toolbar: QToolBar
@@ -178,5 +180,6 @@ def build_actions(window: QMainWindow) -> WindowActions:
             toolbar.addSeparator()
         else:
             toolbar.addAction(a[key])
-    return WindowActions(**a, themes=theme_actions, recent_menu=recent, view_menu=view_menu,
+    return WindowActions(**a, themes=theme_actions, recent_menu=recent, file_menu=file_menu,
+                         edit_menu=edit_menu, view_menu=view_menu,
                          docks_menu=docks_menu, toolbar=toolbar)

@@ -29,7 +29,7 @@ class Docks:
                 "defense": self.defense}
 
 
-def _dock(window: QMainWindow, title: str, name: str, content: QWidget) -> QDockWidget:
+def make_dock(window: QMainWindow, title: str, name: str, content: QWidget) -> QDockWidget:
     dock = QDockWidget(title, window)
     dock.setObjectName(name)
     dock.setAccessibleName(f"{title} panel")
@@ -48,10 +48,10 @@ def build_docks(window: QMainWindow, *, sources: QWidget, charts: QWidget, secto
     window.setDockOptions(QMainWindow.DockOption.AnimatedDocks
                           | QMainWindow.DockOption.AllowTabbedDocks
                           | QMainWindow.DockOption.AllowNestedDocks)
-    docks = Docks(sources=_dock(window, "Sources", "dock_sources", sources),
-                  charts=_dock(window, "Charts", "dock_charts", charts),
-                  sectors=_dock(window, "Sectors", "dock_sectors", sectors),
-                  defense=_dock(window, "Defense uses", "dock_defense", defense))
+    docks = Docks(sources=make_dock(window, "Sources", "dock_sources", sources),
+                  charts=make_dock(window, "Charts", "dock_charts", charts),
+                  sectors=make_dock(window, "Sectors", "dock_sectors", sectors),
+                  defense=make_dock(window, "Defense uses", "dock_defense", defense))
     window.addDockWidget(_AREA.LeftDockWidgetArea, docks.sources)
     window.addDockWidget(_AREA.RightDockWidgetArea, docks.charts)
     window.addDockWidget(_AREA.BottomDockWidgetArea, docks.sectors)

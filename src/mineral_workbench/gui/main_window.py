@@ -41,6 +41,7 @@ from .sector_matrix import SectorsPanel
 from .status import summary_text, summary_tooltip, window_title
 from .theme import apply_theme
 from .window_dialogs import WindowDialogs
+from .window_scenarios import install_scenarios
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +98,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.statusBar().addWidget(self.summary_label, 1)
         self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.progress)
+        self.scenarios = install_scenarios(self)
         self._bind_selection()
         self._connect()
         if self.session.is_loading():
@@ -263,7 +265,12 @@ class MainWindow(FileCommands, QMainWindow):
         self.charts.show_analysis(analysis)
         self.last_error = None
         self.setWindowTitle(window_title(analysis.files))
-        self.summary_label.setText(summary_text(analysis.result, analysis.files, analysis.options))
+        summary = summary_text(analysis.result, analysis.files, analysis.options)
+        if analysis.scenario_name:
+            summary = f"Scenario: {analysis.scenario_name} · {summary}"
+        self.summary_label.setText(summary)
+        if analysis.scenario_error:
+            self.statusBar().showMessage(analysis.scenario_error, 10_000)
         self.summary_label.setToolTip(summary_tooltip(analysis.result))
         for action in (self.window_actions.reload, self.window_actions.show_report):
             action.setEnabled(True)
