@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,13 +89,12 @@ def compute_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Sce
     state, effects = apply_scenario(model, base_state, scenario, n_years)
     weights = dict(options.weights)
     inputs = _inputs(loaded, options, reference)
-    base = model.evaluate(base_state, options.years, weights, options.top_n)
+    base = _baseline_evaluation(model, base_state, options, weights)
     what = model.evaluate(state, options.years, weights, options.top_n)
-    zeros = np.zeros(len(model.minerals))
-    for frame, lost, cost in ((base.minerals, zeros, zeros),
-                              (what.minerals, effects.consumption_lost, effects.added_tariff_cost_usd)):
-        frame.insert(frame.columns.get_loc("car") + 1, "consumption_lost", lost)
-        frame.insert(frame.columns.get_loc("car") + 2, "added_tariff_cost_usd", cost)
+    what.minerals.insert(what.minerals.columns.get_loc("car") + 1, "consumption_lost",
+                         effects.consumption_lost)
+    what.minerals.insert(what.minerals.columns.get_loc("car") + 2, "added_tariff_cost_usd",
+                         effects.added_tariff_cost_usd)
     baseline = AnalysisResult(base.minerals, base.suppliers, base.sectors, base.defense, inputs)
     result = AnalysisResult(what.minerals, what.suppliers, what.sectors, what.defense,
                             {**inputs, "scenario": scenario.name})
@@ -108,8 +108,29 @@ def compute_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Sce
     return ScenarioResult(scenario, baseline, result, deltas, effects.notes)
 
 
+def _baseline_evaluation(model, base_state, options: AnalysisOptions, weights: dict):
+    """The baseline of these options, evaluated once per model: every edit of a what-if
+    compares against the same baseline, so only the scenario side is recomputed. Copies are
+    handed out, so no caller can change the cached frames."""
+    cache = model.__dict__.setdefault("_baseline_evaluations", {})
+    key = (tuple(options.years) if options.years else None, options.group, options.nir_year,
+           tuple(sorted(weights.items())), options.top_n)
+    if key not in cache:
+        base = model.evaluate(base_state, options.years, weights, options.top_n)
+        zeros = np.zeros(len(model.minerals))
+        base.minerals.insert(base.minerals.columns.get_loc("car") + 1, "consumption_lost", zeros)
+        base.minerals.insert(base.minerals.columns.get_loc("car") + 2, "added_tariff_cost_usd", zeros)
+        if len(cache) > 8:
+            cache.clear()
+        cache[key] = base
+    base = cache[key]
+    return type(base)(minerals=base.minerals.copy(), suppliers=copy.deepcopy(base.suppliers),
+                      sectors=base.sectors.copy(), defense=base.defense.copy())
+
+
 def _delta(base: pd.DataFrame, what: pd.DataFrame, columns, driver: bool = False) -> pd.DataFrame:
-    out = pd.DataFrame({c: what[c].astype(float) - base[c].astype(float) for c in columns},
+    out = pd.DataFrame({c: what[c].to_numpy(dtype=float, na_value=np.nan)
+                        - base[c].to_numpy(dtype=float, na_value=np.nan) for c in columns},
                        index=base.index)
     if driver:
         out["driving_mineral_baseline"] = base["driving_mineral"]

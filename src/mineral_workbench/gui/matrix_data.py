@@ -49,6 +49,26 @@ def sector_matrix(reference, result, weights, edits=()) -> SectorMatrix:
     sectors = reference.sectors
     sector_ids = tuple(sectors["sector_id"])
     names = tuple(sectors["name"])
+    row = {m: i for i, m in enumerate(minerals)}
+    col = {n: j for j, n in enumerate(names)}
+    level, weight, basis, rationale = (a.copy() for a in _pivot(reference, minerals, names, weights))
+    _override(level, weight, basis, rationale, reference, row, col, edits, dict(weights))
+    car = result.minerals["car"].to_numpy(dtype=float, na_value=np.nan) if len(minerals) \
+        else np.empty(0)
+    exposure = weight * car[:, None] if len(minerals) else np.empty(level.shape)
+    return SectorMatrix(minerals, sector_ids, names, level, weight, car, exposure, basis, rationale)
+
+
+_PIVOTS: list[tuple] = []   # (reference, minerals, weights, arrays): the last few, reused per edit
+
+
+def _pivot(reference, minerals, names, weights) -> tuple[np.ndarray, ...]:
+    """The reference's importance pivoted onto the minerals × sectors grid, built once per
+    (reference, minerals, weights): every what-if edit reuses it and only applies overrides."""
+    key = (minerals, tuple(sorted(dict(weights).items())))
+    for ref, k, arrays in _PIVOTS:
+        if ref is reference and k == key:
+            return arrays
     best = importance_by_unit(reference.sector_importance, "sector", reference.analysis_unit,
                               dict(weights))
     why = _rationale(reference.sector_importance)
@@ -68,11 +88,10 @@ def sector_matrix(reference, result, weights, edits=()) -> SectorMatrix:
         weight[i, j] = float(w)
         basis[i, j] = b
         rationale[i, j] = why.get((unit, sector, importance, b), "")
-    _override(level, weight, basis, rationale, reference, row, col, edits, dict(weights))
-    car = result.minerals["car"].to_numpy(dtype=float, na_value=np.nan) if len(minerals) \
-        else np.empty(0)
-    exposure = weight * car[:, None] if len(minerals) else np.empty(shape)
-    return SectorMatrix(minerals, sector_ids, names, level, weight, car, exposure, basis, rationale)
+    arrays = (level, weight, basis, rationale)
+    _PIVOTS.insert(0, (reference, key, arrays))
+    del _PIVOTS[4:]
+    return arrays
 
 
 def _override(level, weight, basis, rationale, reference, row, col, edits, weights) -> None:
