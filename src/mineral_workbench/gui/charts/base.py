@@ -82,10 +82,22 @@ class ChartWidget(QWidget):
 
     # --- data -------------------------------------------------------------------------
     def set_data(self, result, loaded=None) -> None:
-        """Show `result` (core AnalysisResult); `loaded` (LoadedData) carries the yearly cube."""
+        """Show `result` (core AnalysisResult); `loaded` (LoadedData) carries the yearly cube.
+
+        A what-if edit that leaves what this chart plots unchanged (its `_data_key`) costs no
+        redraw: hover texts read the new result, the drawing stays."""
+        key = self._data_key(result) if result is not None and result.minerals is not None else None
+        unchanged = (key is not None and key == getattr(self, "_drawn_key", None)
+                     and loaded is self._loaded and not self._stale)
         self._result = result
         self._loaded = loaded
-        self.redraw()
+        self._drawn_key = key
+        if not unchanged:
+            self.redraw()
+
+    def _data_key(self, result):
+        """A cheap comparable of everything `_draw` reads from `result`; None: always redraw."""
+        return None
 
     @property
     def selected(self) -> list[str]:

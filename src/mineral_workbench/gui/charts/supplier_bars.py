@@ -61,6 +61,18 @@ class SupplierBarsChart(ChartWidget):
         self._pinned = None
         super().set_data(result, loaded)
 
+    def _data_key(self, result):
+        previous, self._result = self._result, result
+        try:
+            rows = self.shown_minerals()
+        finally:
+            self._result = previous
+        suppliers = tuple(tuple((s["partner_code"], float(s["share"]), float(s["value_usd"]))
+                                for s in result.suppliers.get(m, [])[: self.top_suppliers]) for m in rows)
+        values = tuple(float(result.minerals.at[m, "import_value_usd"]) for m in rows)
+        return (tuple(rows), suppliers, values, tuple(partner_ranking(result.suppliers)),
+                year_span(result.inputs))
+
     def _export_state(self) -> dict:
         return {"pinned": self._pinned}
 
