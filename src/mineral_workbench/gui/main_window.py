@@ -41,7 +41,7 @@ from .sector_matrix import SectorsPanel
 from .status import summary_text, summary_tooltip, window_title
 from .theme import apply_theme
 from .window_dialogs import WindowDialogs
-from .window_scenarios import install_scenarios
+from .window_scenarios import install_exports, install_scenarios
 
 log = logging.getLogger(__name__)
 
@@ -99,6 +99,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.statusBar().addPermanentWidget(self.selection_label)
         self.statusBar().addPermanentWidget(self.progress)
         self.scenarios = install_scenarios(self)
+        self.exporter = install_exports(self)
         self._bind_selection()
         self._connect()
         if self.session.is_loading():
@@ -235,6 +236,7 @@ class MainWindow(FileCommands, QMainWindow):
 
     def shutdown(self) -> None:
         """Cancel any work and wait for worker threads (also done on close)."""
+        self.exporter.shutdown()
         self.session.shutdown()
 
     # --- window events ------------------------------------------------------------------------

@@ -29,6 +29,8 @@ DEFAULTS: dict[str, Any] = {
     "files/last_folder": "",
     "appearance/theme": "system",
     "reports/open_after_load": True,
+    "export/folder": "",
+    "export/prepared_by": "",
 }
 
 

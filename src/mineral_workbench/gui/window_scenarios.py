@@ -48,3 +48,30 @@ class WindowScenarios:
 
 def install_scenarios(window) -> WindowScenarios:
     return WindowScenarios(window)
+
+
+def install_exports(window):
+    """File exports (workbook, memo) from an Export menu; returns the ExportController."""
+    from .export_controller import ExportController, ExportInputs  # noqa: PLC0415
+
+    def inputs():
+        current = window.session.current
+        if current is None:
+            return None
+        return ExportInputs(current.loaded, current.options, window.scenarios.store.active(),
+                            current.files)
+
+    exporter = ExportController(window, inputs, settings=window.settings)
+    help_menu = window.menuBar().actions()[-1]
+    menu = window.menuBar().insertMenu(help_menu, _menu(window))
+    exporter.build_menu(menu.menu())
+    exporter.message.connect(lambda text: window.statusBar().showMessage(text, 8_000))
+    return exporter
+
+
+def _menu(window):
+    from PySide6.QtWidgets import QMenu  # noqa: PLC0415
+
+    menu = QMenu("E&xport", window)
+    menu.setObjectName("export_menu")
+    return menu
