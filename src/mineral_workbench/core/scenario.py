@@ -87,6 +87,10 @@ class NirOverride(Edit):
     kind: str = field(init=False, default="nir_override")
 
     def describe(self) -> str:
+        if self.qualifier == "E":
+            return f"Set {_what(self.mineral)} net import reliance to E (net exporter)"
+        if self.qualifier == "NA":
+            return f"Set {_what(self.mineral)} net import reliance to not available"
         return f"Set {_what(self.mineral)} net import reliance to {self.qualifier.replace('=', '')}{self.pct:g}%"
 
 
@@ -122,7 +126,8 @@ class GroupMembership(Edit):
     kind: str = field(init=False, default="group_membership")
 
     def describe(self) -> str:
-        return f"{'Add' if self.member else 'Remove'} {_who(self.country)} {'to' if self.member else 'from'} {self.group}"
+        return (f"{'Add' if self.member else 'Remove'} {_who(self.country)} "
+                f"{'to' if self.member else 'from'} {_group_name(self.group)}")
 
 
 EDIT_TYPES: dict[str, type[Edit]] = {cls.kind: cls for cls in (  # type: ignore[misc]

@@ -129,13 +129,16 @@ def _baseline_evaluation(model, base_state, options: AnalysisOptions, weights: d
 
 
 def _delta(base: pd.DataFrame, what: pd.DataFrame, columns, driver: bool = False) -> pd.DataFrame:
-    out = pd.DataFrame({c: what[c].to_numpy(dtype=float, na_value=np.nan)
-                        - base[c].to_numpy(dtype=float, na_value=np.nan) for c in columns},
-                       index=base.index)
+    before = {c: base[c].to_numpy(dtype=float, na_value=np.nan) for c in columns}
+    after = {c: what[c].to_numpy(dtype=float, na_value=np.nan) for c in columns}
+    out = pd.DataFrame({c: after[c] - before[c] for c in columns}, index=base.index)
+    appeared = np.zeros(len(out), dtype=bool)   # n/a -> a number (or back) is a change too
+    for c in columns:
+        appeared |= np.isnan(before[c]) != np.isnan(after[c])
     if driver:
         out["driving_mineral_baseline"] = base["driving_mineral"]
         out["driving_mineral_scenario"] = what["driving_mineral"]
-    out["changed"] = (out[list(columns)].abs() > 1e-12).any(axis=1)
+    out["changed"] = (out[list(columns)].abs() > 1e-12).any(axis=1).to_numpy() | appeared
     return out
 
 

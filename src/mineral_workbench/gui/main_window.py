@@ -216,11 +216,11 @@ class MainWindow(FileCommands, QMainWindow):
         dock_layout.apply_default_sizes(self, self.docks)
 
     def view_names(self) -> list[str]:
-        return [*TABLE_VIEWS, *self.charts.chart_ids()]
+        return [*TABLE_VIEWS, *self.scenarios.docks, *self.charts.chart_ids()]
 
     def show_view(self, name: str) -> None:
         """Bring view `name` (see `view_names`) to the front."""
-        docks = self.docks.by_name()
+        docks = {**self.docks.by_name(), **self.scenarios.docks}
         if name == "minerals":
             self.minerals.table.setFocus()
         elif name in docks:

@@ -212,7 +212,7 @@ class ScenarioStore(QObject):
         names = self.names()
         active = snapshot.focus if snapshot.focus in names else (
             self._active if self._active in names else None)
+        moved, self._active = active != self._active, active
         self.changed.emit()
-        if active != self._active:
-            self._active = active
+        if moved:
             self.active_changed.emit(active)

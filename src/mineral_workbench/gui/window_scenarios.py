@@ -32,6 +32,45 @@ class WindowScenarios:
         self.controller.problem.connect(
             lambda text: window.statusBar().showMessage(f"Edit refused: {text}", 8_000))
         self.docks: dict[str, QDockWidget] = {}
+        self._add_panel()
+        self._add_compare()
+
+    def _add_panel(self) -> None:
+        from .edit_fields import EditChoices  # noqa: PLC0415
+        from .scenario_panel import ScenarioPanel, make_history_view  # noqa: PLC0415
+
+        window = self.window
+        choices = EditChoices.from_reference(window.session.backend.reference())
+        self.panel = ScenarioPanel(self.store, choices, window, history=False)
+        self.panel.problem.connect(lambda text: window.statusBar().showMessage(text, 8_000))
+        self.history = make_history_view(self.store, window)
+        self.history.setEmptyLabel("<no edits yet>")
+        self.add_dock("scenarios", "Scenarios", self.panel, _AREA.LeftDockWidgetArea)
+        window.splitDockWidget(window.docks.sources, self.docks["scenarios"], Qt.Orientation.Vertical)
+        self.add_dock("history", "History", self.history, _AREA.LeftDockWidgetArea,
+                      tab_with=self.docks["scenarios"])
+        self.docks["scenarios"].raise_()
+
+    def _add_compare(self) -> None:
+        from .compare_panel import ComparePanel  # noqa: PLC0415
+
+        window = self.window
+        self.compare = ComparePanel(self.store, self._compute, window.selection, window)
+        self.add_dock("compare", "Compare", self.compare, _AREA.BottomDockWidgetArea,
+                      tab_with=window.docks.sectors)
+        window.docks.sectors.raise_()
+        window.analysis_shown.connect(self.compare.show_analysis)
+        window.session.cleared.connect(self.compare.clear)
+        self.compare.copied.connect(window._on_copied)
+
+    def _compute(self, scenario):
+        """Baseline (None) or a scenario on the loaded data, for the scenario-vs-scenario view."""
+        current, backend = self.window.session.current, self.window.session.backend
+        if current is None:
+            return None
+        if scenario is None:
+            return backend.compute(current.loaded, current.options)
+        return backend.compute_scenario(current.loaded, current.options, scenario)
 
     def add_dock(self, name: str, title: str, widget, area=_AREA.RightDockWidgetArea,
                  tab_with: QDockWidget | None = None) -> QDockWidget:
