@@ -104,6 +104,7 @@ def make_window(qtbot):
              open_report: bool = False, show: bool = True) -> MainWindow:
         window = MainWindow(backend=backend, charts=charts, interactive=interactive)
         window.open_report_after_load = open_report
+        window.ask_to_save = False   # no modal unsaved-changes prompt when the test closes it
         qtbot.addWidget(window)
         if not window.geometry_restored:
             window.resize(1400, 900)

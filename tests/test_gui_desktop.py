@@ -72,7 +72,8 @@ def test_dock_layout_and_geometry_persist_across_a_restart(qtbot, make_window):
 
     again.window_actions.reset_layout.trigger()
     assert not again.docks.defense.isHidden() and not again.docks.charts.isFloating()
-    assert again.tabifiedDockWidgets(again.docks.sectors) == [again.docks.defense]
+    assert set(again.tabifiedDockWidgets(again.docks.sectors)) == {
+        again.docks.defense, again.scenarios.docks["compare"]}
 
 
 def test_the_report_after_load_choice_is_remembered(qtbot, make_window):
@@ -216,7 +217,8 @@ def test_charts_get_every_analysis_and_their_views_can_be_shown(qtbot, make_wind
         window.controls.first_year.setValue(2023)
     bars = window.charts.charts["bars"]
     assert bars.data[-1] == (window.current.result, window.current.loaded) and len(bars.data) == 2
-    assert window.view_names() == ["minerals", "sectors", "defense", "sources", "bars", "heat"]
+    assert window.view_names() == ["minerals", "sectors", "defense", "sources", "scenarios", "history",
+                                   "compare", "bars", "heat"]
     window.show_view("heat")
     assert window.charts.current_id() == "heat" and window.charts.tabs.tabText(1) == "Heat map"
     with pytest.raises(ValueError, match="unknown view"):
@@ -256,7 +258,8 @@ def test_without_a_chart_registry_the_area_says_so(qtbot, make_window):
     assert window.charts.charts == {}
     assert "not available" in window.charts.message.text()
     assert not window.window_actions.export_png.isEnabled()
-    assert window.view_names() == ["minerals", "sectors", "defense", "sources"]
+    assert window.view_names() == ["minerals", "sectors", "defense", "sources", "scenarios", "history",
+                                   "compare"]
 
 
 def test_a_chart_that_fails_to_draw_does_not_stop_the_window(qtbot, make_window):

@@ -40,7 +40,7 @@ def test_file_open_shows_exactly_the_cores_numbers(qtbot, make_window, monkeypat
     assert_table_matches(window.minerals.model, sample_result.minerals)
     assert_table_matches(window.sectors.rollup.model, sample_result.sectors)
     assert_table_matches(window.defense.categories.model, sample_result.defense)
-    assert window.windowTitle() == f"Mineral Exposure Workbench {__version__} — {SAMPLE.name}"
+    assert window.windowTitle() == f"Mineral Exposure Workbench {__version__} — {SAMPLE.name}[*]"
     assert window.summary_label.text() == ("47 minerals · 1 file · years 2020–2024 · group: Foreign "
                                            "adversaries (15 CFR 791.4) · NIR 2024 data")
     assert window.settings.get("files/last_folder") == str(SAMPLE.parent)
@@ -73,7 +73,7 @@ def test_progress_shows_while_loading_and_cancel_keeps_the_previous_state(qtbot,
     assert slow.saw_cancel.is_set()
     assert window.current is before
     assert minerals_shown(window) == shown_before
-    assert window.windowTitle().endswith(SAMPLE.name)
+    assert window.windowTitle().endswith(f"{SAMPLE.name}[*]")
     assert not window.progress.isVisible()
     assert "cancelled" in window.statusBar().currentMessage()
     assert window.sources.facts(0)["Rows kept"] == "13,304 of 13,306"
@@ -237,7 +237,7 @@ def test_close_all_empties_every_view(qtbot, make_window):
     assert window.sources.tree.topLevelItemCount() == 0
     assert window.selection.minerals == []
     assert not window.controls.isEnabled() and not window.window_actions.reload.isEnabled()
-    assert window.windowTitle() == f"Mineral Exposure Workbench {__version__}"
+    assert window.windowTitle() == f"Mineral Exposure Workbench {__version__}[*]"
     load_and_wait(qtbot, window, [SAMPLE])
     assert window.minerals.model.rowCount() == 47
 

@@ -48,6 +48,7 @@ class LoadedData:
     overlaps: list[Overlap] = field(default_factory=list)
     priority: list[str] = field(default_factory=list)  # source ids, most preferred first
     model: ExposureModel | None = field(default=None, repr=False)
+    reference: Reference | None = field(default=None, repr=False)  # a workspace's own tables
 
     @property
     def years(self) -> list[int]:

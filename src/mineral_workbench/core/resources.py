@@ -40,3 +40,8 @@ def resource_path(*parts: str) -> Path:
 def sample_workbook() -> Path:
     """The bundled synthetic DataWeb-style sample workbook."""
     return data_dir("sample_data") / "sample_dataweb_imports_2020_2024.xlsx"
+
+
+def sample_workspace() -> Path:
+    """The bundled sample workspace: the sample workbook with the five presets as scenarios."""
+    return data_dir("sample_data") / "sample_workspace.mwb"

@@ -62,9 +62,11 @@ class Workspace:
         return load_reference(self.reference_root)
 
     def to_loaded(self) -> LoadedData:
+        reference = self.reference()
         loaded = LoadedData(frame=self.frame, reports=list(self.reports), cube=None,  # type: ignore[arg-type]
-                            priority=list(self.priority))
-        return rebuild_cube(loaded, self.reference())
+                            priority=list(self.priority),
+                            reference=None if self.reference_root is None else reference)
+        return rebuild_cube(loaded, reference)
 
 
 def save_workspace(workspace: Workspace, path: str | Path) -> Path:

@@ -90,19 +90,23 @@ class CoreBackend:
     def load(self, paths: Sequence[Path], *, progress=None, cancel=None, profile=None):
         """Read and map the files, through a column-mapping `profile` when given (raises
         InputError / ProfileError / OperationCancelled)."""
-        from mineral_workbench.core.analysis import load_sources
+        from mineral_workbench.core.workspace import load_inputs
 
-        return load_sources(list(paths), progress=progress, cancel=cancel, profile=profile)
+        return load_inputs(list(paths), progress=progress, cancel=cancel, profile=profile)[0]
+
+    def reference_of(self, loaded):
+        """The tables the data was mapped with: a workspace's own edition, else the bundled."""
+        return getattr(loaded, "reference", None) or self.reference()
 
     def compute(self, loaded, options):
         from mineral_workbench.core.analysis import compute
 
-        return compute(loaded, options)
+        return compute(loaded, options, self.reference_of(loaded))
 
     def compute_scenario(self, loaded, options, scenario):
         from mineral_workbench.core.whatif import compute_scenario
 
-        return compute_scenario(loaded, options, scenario, self.reference())
+        return compute_scenario(loaded, options, scenario, self.reference_of(loaded))
 
     def validate(self, loaded, options, scenario) -> None:
         """Raise ScenarioError when `scenario` cannot apply to `loaded` (before it is pushed)."""
@@ -113,7 +117,7 @@ class CoreBackend:
         tables the views need."""
         from .matrix_data import defense_uses_frame, sector_matrix
 
-        reference = self.reference()
+        reference = self.reference_of(loaded)
         from mineral_workbench.core.scenario import ScenarioError
 
         outcome, problem = None, ""

@@ -42,6 +42,7 @@ from .status import summary_text, summary_tooltip, window_title
 from .theme import apply_theme
 from .window_dialogs import WindowDialogs
 from .window_scenarios import install_exports, install_scenarios
+from .window_workspace import install_workspace
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.settings = settings or Settings()
         self.log_path = setup_logging(self.settings.folder)
         self._interactive = interactive  # False: report errors in the status bar only (screenshots)
+        self.ask_to_save = interactive   # the unsaved-changes prompt and the recovery offer
         self.open_report_after_load = interactive and bool(self.settings.get("reports/open_after_load"))
         self.last_error: BaseException | None = None
         self.dialogs = WindowDialogs(self)
@@ -100,6 +102,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self.scenarios = install_scenarios(self)
         self.exporter = install_exports(self)
+        self.workspace = install_workspace(self)
         self._bind_selection()
         self._connect()
         if self.session.is_loading():
@@ -237,6 +240,7 @@ class MainWindow(FileCommands, QMainWindow):
     def shutdown(self) -> None:
         """Cancel any work and wait for worker threads (also done on close)."""
         self.exporter.shutdown()
+        self.workspace.controller.shutdown()
         self.session.shutdown()
 
     # --- window events ------------------------------------------------------------------------
@@ -246,8 +250,14 @@ class MainWindow(FileCommands, QMainWindow):
         if not self._sized:
             self._sized = True
             QTimer.singleShot(0, lambda: dock_layout.apply_default_sizes(self, self.docks))
+        if not getattr(self, "_recovery_offered", False):
+            self._recovery_offered = True
+            self.workspace.offer_recovery_later()
 
     def closeEvent(self, event) -> None:
+        if not self.workspace.confirm_replace():
+            event.ignore()
+            return
         self.settings.set("window/geometry", self.saveGeometry())
         self.settings.set("window/state", self.saveState())
         self.settings.sync()
@@ -266,7 +276,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.defense.show_analysis(analysis)
         self.charts.show_analysis(analysis)
         self.last_error = None
-        self.setWindowTitle(window_title(analysis.files))
+        self.workspace.retitle(analysis.files)
         summary = summary_text(analysis.result, analysis.files, analysis.options)
         if analysis.scenario_name:
             summary = f"Scenario: {analysis.scenario_name} · {summary}"
@@ -313,7 +323,7 @@ class MainWindow(FileCommands, QMainWindow):
         self.minerals.set_frame(None)
         for part in (self.sources, self.sectors, self.defense, self.charts, self.controls):
             part.clear()
-        self.setWindowTitle(window_title([]))
+        self.workspace.retitle(())
         self.summary_label.setText(EMPTY_HINT)
         self.summary_label.setToolTip("")
         for action in (self.window_actions.reload, self.window_actions.show_report):

@@ -14,15 +14,22 @@ from PySide6.QtWidgets import QFileDialog
 from .core_bridge import only_sample
 from .mapping_dialog import ask_and_map
 
-OPEN_FILTER = ("Trade exports (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json);;"
+OPEN_FILTER = ("Trade exports and workspaces (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json *.mwb);;"
+               "Workspaces (*.mwb);;"
                "Spreadsheets (*.xlsx *.xlsm *.xls *.ods);;CSV and text (*.csv *.txt);;"
                "JSON (*.json);;All files (*)")
 
 
 class FileCommands:
-    def load(self, files: Sequence[Path | str]) -> None:
-        """Read `files` in the background; they replace the loaded files once read."""
-        if self.session.load(files):
+    def load(self, files: Sequence[Path | str], *, confirm: bool = True) -> None:
+        """Read `files` in the background; they replace the loaded files once read. One `.mwb`
+        opens as a workspace. Unsaved work is offered for saving first (`confirm`)."""
+        workspace = self.workspace
+        if confirm and not workspace.confirm_replace():
+            return
+        if workspace.wants(files):
+            workspace.controller.open_workspace(files[0])
+        elif self.session.load(files):
             self._begin_progress()
 
     def _begin_progress(self) -> None:
@@ -32,11 +39,11 @@ class FileCommands:
     def add_files(self, files: Sequence[Path | str]) -> None:
         """Load `files` together with the files loaded now (the bundled sample is replaced)."""
         keep = [f for f in (self.current.files if self.current else ()) if not only_sample([f])]
-        self.load(list(dict.fromkeys([*keep, *(Path(f) for f in files)])))
+        self.load(list(dict.fromkeys([*keep, *(Path(f) for f in files)])), confirm=False)
 
     def reload(self) -> None:
         if self.current is not None:
-            self.load(self.current.files)
+            self.load(self.current.files, confirm=False)
 
     def open_dialog(self) -> None:
         names = self._ask_files("Open trade exports")
@@ -53,11 +60,12 @@ class FileCommands:
         chosen = ask_and_map(self, self._last_folder(), OPEN_FILTER)
         if chosen is not None:
             self.settings.set("files/last_folder", str(Path(chosen[0]).parent))
-            if self.session.load([chosen[0]], profile=chosen[1]):
+            if self.workspace.confirm_replace() and self.session.load([chosen[0]], profile=chosen[1]):
                 self._begin_progress()
 
     def close_all(self) -> None:
-        self.session.clear()
+        if self.workspace.confirm_replace():
+            self.session.clear()
 
     def dragEnterEvent(self, event) -> None:
         if any(url.isLocalFile() for url in event.mimeData().urls()):

@@ -7,7 +7,7 @@ the scenario store, the session and the panels, so the window itself stays a com
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget
+from PySide6.QtWidgets import QDockWidget, QScrollArea
 
 from .scenario_controller import ScenarioController
 
@@ -45,7 +45,12 @@ class WindowScenarios:
         self.panel.problem.connect(lambda text: window.statusBar().showMessage(text, 8_000))
         self.history = make_history_view(self.store, window)
         self.history.setEmptyLabel("<no edits yet>")
-        self.add_dock("scenarios", "Scenarios", self.panel, _AREA.LeftDockWidgetArea)
+        scroll = QScrollArea(window)   # the panel scrolls rather than force a tall window
+        scroll.setWidget(self.panel)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setMinimumHeight(120)
+        self.add_dock("scenarios", "Scenarios", scroll, _AREA.LeftDockWidgetArea)
         window.splitDockWidget(window.docks.sources, self.docks["scenarios"], Qt.Orientation.Vertical)
         self.add_dock("history", "History", self.history, _AREA.LeftDockWidgetArea,
                       tab_with=self.docks["scenarios"])
