@@ -218,7 +218,7 @@ def test_charts_get_every_analysis_and_their_views_can_be_shown(qtbot, make_wind
     bars = window.charts.charts["bars"]
     assert bars.data[-1] == (window.current.result, window.current.loaded) and len(bars.data) == 2
     assert window.view_names() == ["minerals", "sectors", "defense", "sources", "scenarios", "history",
-                                   "compare", "bars", "heat"]
+                                   "compare", "suppliers", "bars", "heat"]
     window.show_view("heat")
     assert window.charts.current_id() == "heat" and window.charts.tabs.tabText(1) == "Heat map"
     with pytest.raises(ValueError, match="unknown view"):
@@ -259,7 +259,7 @@ def test_without_a_chart_registry_the_area_says_so(qtbot, make_window):
     assert "not available" in window.charts.message.text()
     assert not window.window_actions.export_png.isEnabled()
     assert window.view_names() == ["minerals", "sectors", "defense", "sources", "scenarios", "history",
-                                   "compare"]
+                                   "compare", "suppliers"]
 
 
 def test_a_chart_that_fails_to_draw_does_not_stop_the_window(qtbot, make_window):

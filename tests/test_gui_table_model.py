@@ -12,6 +12,8 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 
 from mineral_workbench.gui.columns import MINERAL_COLUMNS, SECTOR_COLUMNS
 from mineral_workbench.gui.formatters import ColumnSpec, Kind, display_formatter, exact_formatter
+from mineral_workbench.gui.editable_model import EditableFrameModel
+from mineral_workbench.gui.frame_columns import edit_texts, nir_texts, number_texts, with_unit
 from mineral_workbench.gui.frame_model import FrameTableModel
 
 NAN = math.nan
@@ -341,6 +343,28 @@ def test_million_row_model_builds_fast_and_serves_cells_cheaply(qapp, million_ro
     assert per_unserved < 5e-6, f"an unserved role costs {per_unserved * 1e6:.1f} µs"
 
 
+def test_an_editable_column_keeps_the_million_row_model_fast(qapp, million_rows):
+    model = EditableFrameModel(MINERAL_COLUMNS, editable={"nir_pct"}, filter_key="mineral")
+    baseline = million_rows.assign(nir_pct=million_rows["nir_pct"].where(million_rows.index.str.len() > 12, 1.0))
+    started = time.perf_counter()
+    model.set_frame(million_rows, baseline=baseline)
+    build = time.perf_counter() - started
+    assert build < 15.0, f"building with an editable column took {build:.2f} s"
+    rng = np.random.default_rng(2)
+    indexes = [model.index(int(r), int(c)) for r, c in zip(rng.integers(0, ROWS, 20_000),
+                                                          rng.integers(0, model.columnCount(), 20_000))]
+    started = time.perf_counter()
+    for index in indexes:
+        model.flags(index)
+        model.data(index, DISPLAY)
+        model.data(index, Qt.ItemDataRole.FontRole)
+    per_cell = (time.perf_counter() - started) / len(indexes)
+    assert per_cell < 60e-6, f"flags + display + font cost {per_cell * 1e6:.1f} µs"
+    [row] = model.view_rows_where("mineral", ["mineral 5"])            # 9 characters: overridden
+    assert model.is_overridden(row, "nir_pct")
+    assert not model.is_overridden(model.view_rows_where("mineral", ["mineral 123456"])[0], "nir_pct")
+
+
 def test_million_row_sort_and_filter_stay_interactive(qapp, million_rows):
     model = FrameTableModel(MINERAL_COLUMNS, filter_key="mineral")
     model.set_frame(million_rows)
@@ -370,3 +394,35 @@ def test_model_parent_index_has_no_children(model):
     assert model.rowCount(model.index(0, 0)) == 0
     assert model.columnCount(model.index(0, 0)) == 0
     assert model.rowCount(QModelIndex()) == 5
+
+
+# --- editable columns: the text an editor starts with -----------------------------------------
+
+def test_nir_is_written_the_way_usgs_writes_it():
+    texts = nir_texts(pd.Series([100.0, 50.0, NAN, NAN, 25.0, 47.5, NAN, 3.0]),
+                      pd.Series(["=", ">", "E", "NA", "<", None, "=", " > "]))
+    assert texts.tolist() == ["100", ">50", "E", "NA", "<25", "47.5", "NA", ">3"]
+
+
+def test_edit_texts_of_numbers_and_text():
+    frame = mineral_frame()
+    assert edit_texts(frame, "nir_pct").tolist() == ["100", "75", "NA", ">50", "E"]
+    assert edit_texts(frame, "hhi").tolist() == ["4531.6", "10000", "2500", "", "1999.5"]
+    assert edit_texts(frame, "top_supplier").tolist() == ["China", "Canada", "", "Japan", "china"]
+    assert number_texts(np.array([1 / 3, 90.0])).tolist() == ["0.333333", "90"]
+    nir = next(s for s in MINERAL_COLUMNS if s.key == "nir_pct")
+    assert [with_unit(t, nir) for t in ("90", ">50", "E", "")] == ["90%", ">50%", "E", ""]
+    assert with_unit("90", next(s for s in MINERAL_COLUMNS if s.key == "car")) == "90"
+
+
+def test_editable_model_marks_against_the_baseline_by_row_key(qapp):
+    frame = mineral_frame()
+    baseline = frame.assign(nir_pct=[90.0, 75.0, NAN, 50.0, 12.5]).iloc[::-1]  # other row order
+    model = EditableFrameModel(MINERAL_COLUMNS, editable={"nir_pct"}, filter_key="mineral")
+    model.set_frame(frame, baseline=baseline)
+    assert [model.is_overridden(r, "nir_pct") for r in range(5)] == [True, False, False, False, False]
+    assert model.index(0, column(model, "nir_pct")).data(TOOLTIP) == "Scenario: 100% (baseline: 90%)"
+    model.set_frame(frame.drop(index="gallium"))                 # the baseline is kept
+    assert not any(model.is_overridden(r, "nir_pct") for r in range(4))
+    model.set_frame(frame, baseline=baseline.drop(index="gallium"))  # no baseline row: no mark
+    assert not model.is_overridden(0, "nir_pct")

@@ -204,6 +204,23 @@ def test_sector_matrix_holds_the_cores_importance_and_exposure(qtbot, loaded_win
     assert "Importance weight × consumption at risk" in window.sectors.legend.text()
 
 
+def test_matrix_keys_request_importance_edits_and_leave_the_matrix_alone(qtbot, loaded_window):
+    window, _ = loaded_window
+    view, model = window.sectors.view, window.sectors.model
+    window.show_view("sectors")
+    gallium = model.rows_of(["gallium"])[0]
+    energy = model.index(gallium, 2 + list(window.current.matrix.sector_names).index("Energy"))
+    view.setFocus()
+    view.setCurrentIndex(energy)
+    with qtbot.waitSignal(window.sectors.importance_edit_requested) as request:
+        qtbot.keyClick(view, Qt.Key.Key_H)
+    assert request.args == ["gallium", "sector:Energy", "high"]
+    assert energy.data(DISPLAY) == "M"            # data changes only through a recompute
+    assert window.selection.minerals == ["gallium"]
+    window.sectors.exposure_button.click()          # weight × CaR cells are not edited
+    assert not energy.flags() & Qt.ItemFlag.ItemIsEditable
+
+
 def test_matrix_sorts_by_a_sector_with_blanks_last(qtbot, loaded_window):
     window, _ = loaded_window
     model = window.sectors.model

@@ -15,7 +15,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .formatters import ColumnSpec, display_formatter, exact_formatter
+from .formatters import ColumnSpec, Kind, display_formatter, exact_formatter
 
 
 class FrameColumn:
@@ -111,3 +111,55 @@ def _arrow_text(series: pd.Series) -> pa.Array:
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
     return array
+
+
+# --- editable columns: what an editor starts with, and what a scenario changed -----------------
+
+_WORDS = pa.array(["E", "NA"], type=pa.large_string())  # USGS writes these, not numbers
+_NO_PREFIX = pa.array(["", "="], type=pa.large_string())
+_EMPTY = pa.scalar("", type=pa.large_string())
+
+
+def _number_strings(values: np.ndarray) -> pa.Array:
+    """Arrow's shortest round-trip text of each number ('90', '47.5'); null where missing."""
+    values = np.round(np.asarray(values, dtype=np.float64), 6)
+    return pc.cast(pa.array(values, from_pandas=True), pa.large_string())
+
+
+def number_texts(values: np.ndarray) -> np.ndarray:
+    """Numbers as an analyst types them ('90', '47.5'; '' for missing); vectorized."""
+    return _to_objects(_number_strings(values).fill_null(""))
+
+
+def nir_texts(pct: pd.Series, qualifier: pd.Series) -> np.ndarray:
+    """USGS's way of writing net import reliance: '100', '>50', '<25', 'E', 'NA' (vectorized)."""
+    values = pd.to_numeric(pct, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
+    marks = pc.utf8_trim_whitespace(_arrow_text(qualifier)).fill_null("")
+    prefix = pc.if_else(pc.is_in(marks, value_set=_NO_PREFIX), "", marks)
+    written = pc.binary_join_element_wise(prefix, _number_strings(values).fill_null(""), _EMPTY)
+    written = pc.if_else(pa.array(np.isnan(values)), "NA", written)
+    return _to_objects(pc.if_else(pc.is_in(marks, value_set=_WORDS), marks, written))
+
+
+def _to_objects(text: pa.Array) -> np.ndarray:
+    return np.asarray(text.to_numpy(zero_copy_only=False), dtype=object)
+
+
+def edit_texts(frame: pd.DataFrame, key: str) -> np.ndarray:
+    """Per row, the text an editor of column `key` starts with (object array; once per frame).
+
+    NIR combines the number with its qualifier, as the USGS tables print it.
+    """
+    if key == "nir_pct" and "nir_qualifier" in frame.columns:
+        return nir_texts(frame["nir_pct"], frame["nir_qualifier"])
+    series = frame[key]
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        return number_texts(series.to_numpy(dtype=np.float64, na_value=np.nan))
+    return _to_objects(_arrow_text(series).fill_null(""))
+
+
+def with_unit(text: str, spec: ColumnSpec) -> str:
+    """'90' → '90%' for percent-point columns; words such as 'E' or 'NA' stay as they are."""
+    if text and text[-1].isdigit() and spec.kind is Kind.PERCENT_POINTS:
+        return text + "%"
+    return text

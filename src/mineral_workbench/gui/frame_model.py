@@ -1,4 +1,4 @@
-"""A read-only Qt table model over a pandas DataFrame that stays fast at a million rows.
+"""A Qt table model over a pandas DataFrame that stays fast at a million rows.
 
 How it stays fast (DESIGN §8, STYLE pattern 2):
 - columns are stored once as numpy arrays (`frame_columns.FrameColumn`), with display and
@@ -8,6 +8,9 @@ How it stays fast (DESIGN §8, STYLE pattern 2):
 - sorting and filtering never touch the frame: they compute `_rows` (view row -> source row)
   and announce it with layoutChanged (sort) or a model reset (filter);
 - nothing is stored per cell.
+
+Editable columns live in a subclass (`editable_model.EditableFrameModel`), so read-only
+tables keep Qt's C++ `flags()`.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ class FrameTableModel(QAbstractTableModel):
 
     def set_frame(self, frame: pd.DataFrame | None) -> None:
         """Show `frame` (or nothing). Sort and filter settings carry over to the new frame."""
-        columns = []
+        columns, original = [], frame
         if frame is not None:
             if any(name is not None for name in frame.index.names):
                 frame = frame.reset_index()
@@ -89,7 +92,11 @@ class FrameTableModel(QAbstractTableModel):
         self._sorted = self._sort_permutation()
         self._mask = self._filter_mask()
         self._set_rows(self._visible_rows())
+        self._frame_loaded(original, frame)
         self.endResetModel()
+
+    def _frame_loaded(self, original: pd.DataFrame | None, flat: pd.DataFrame | None) -> None:
+        """Hook for subclasses, inside the model reset: `flat` has the index as a column."""
 
     # --- Qt model interface -----------------------------------------------------------------
 

@@ -76,7 +76,8 @@ class MainWindow(FileCommands, QMainWindow):
         self.session = AnalysisSession(backend, options, self)
         self.session.load(files)  # start reading now: the worker overlaps building the window
         self.controls = AnalysisControls(self)
-        self.minerals = TablePanel(MINERAL_COLUMNS, noun="minerals", filter_key="mineral", parent=self)
+        self.minerals = TablePanel(MINERAL_COLUMNS, noun="minerals", filter_key="mineral",
+                                   editable={"nir_pct"}, parent=self)
         self.sources = SourcesPanel(self)
         self.sectors = SectorsPanel(self)
         self.defense = DefensePanel(self)
@@ -271,7 +272,7 @@ class MainWindow(FileCommands, QMainWindow):
         new_data = analysis.loaded is not self._shown_loaded
         self._shown_loaded = analysis.loaded
         self.controls.show_analysis(analysis)
-        self.minerals.set_frame(analysis.result.minerals)
+        self.minerals.set_frame(analysis.result.minerals, baseline=analysis.baseline.minerals)
         self.sectors.show_analysis(analysis)
         self.defense.show_analysis(analysis)
         self.charts.show_analysis(analysis)

@@ -79,6 +79,8 @@ class KeepColourDelegate(QStyledItemDelegate):
         foreground = index.data(Qt.ItemDataRole.ForegroundRole)
         if foreground is not None:
             painter.setPen(foreground.color())
+        font = index.data(Qt.ItemDataRole.FontRole)
+        painter.setFont(option.font if font is None else font.resolve(option.font))
         align = index.data(Qt.ItemDataRole.TextAlignmentRole) or int(Qt.AlignmentFlag.AlignCenter)
         painter.drawText(option.rect, int(align), str(index.data() or ""))
         painter.restore()

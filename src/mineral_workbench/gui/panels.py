@@ -1,20 +1,39 @@
-"""A fast table view for result frames, and a filterable panel around it."""
+"""A fast table view for result frames, and a filterable panel around it.
+
+A panel can make some columns editable (`editable={"nir_pct"}`): edits become requests
+(`edit_requested` / `set_edit_handler`) and the recomputed frame arrives through `set_frame`.
+"""
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Collection, Sequence
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QTableView, QVBoxLayout, QWidget)
 
 from .clipboard import copy_view_selection
+from .edit_delegates import MarkedDelegate
+from .editable_model import KEEP_BASELINE, EditableFrameModel
 from .formatters import ColumnSpec
 from .frame_model import FrameTableModel
 
 _MAX_AUTO_WIDTH = 360
 _WIDTH_SAMPLE_ROWS = 100  # column widths look at the visible rows plus this many
+_ENTER_KEYS = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+
+
+def edit_on_enter(view, event) -> bool:
+    """Enter on an editable cell opens its editor (F2 does too, via Qt's EditKeyPressed)."""
+    index = view.currentIndex()
+    if (event.key() in _ENTER_KEYS and not event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            and view.state() != view.State.EditingState and index.isValid()
+            and index.flags() & Qt.ItemFlag.ItemIsEditable):
+        view.edit(index)
+        event.accept()
+        return True
+    return False
 
 
 class ResultTable(QTableView):
@@ -68,19 +87,35 @@ class ResultTable(QTableView):
             self.copy_selection()
             event.accept()
             return
+        if edit_on_enter(self, event):
+            return
         super().keyPressEvent(event)
 
 
 class TablePanel(QWidget):
-    """One result table with a filter box and a 'shown / total' count above it."""
+    """One result table with a filter box and a 'shown / total' count above it.
+
+    `editable`: frame column keys the analyst may edit (e.g. {"nir_pct"}); an edit emits
+    `edit_requested(row_key, column_key, text)` and asks the handler (`set_edit_handler`).
+    """
+
+    edit_requested = Signal(str, str, str)
 
     def __init__(self, columns: Sequence[ColumnSpec], *, noun: str, filter_key: str | None = None,
-                 widths: dict[str, int] | None = None, parent: QWidget | None = None):
+                 widths: dict[str, int] | None = None, editable: Collection[str] = (),
+                 parent: QWidget | None = None):
         super().__init__(parent)
         self._noun = noun
         self._widths = dict(widths or {})  # column key -> width after the first fit
-        self.model = FrameTableModel(columns, filter_key=filter_key, parent=self)
+        if editable:
+            self.model = EditableFrameModel(columns, editable=editable, filter_key=filter_key,
+                                            parent=self)
+            self.model.edit_requested.connect(self.edit_requested)
+            self._marker = MarkedDelegate(self)
+        else:
+            self.model = FrameTableModel(columns, filter_key=filter_key, parent=self)
         self.table = ResultTable(self.model, self)
+        self._marked_columns: list[int] = []
         self.filter_edit = QLineEdit(self)
         self.filter_edit.setPlaceholderText(f"Filter {noun} by name…")
         self.filter_edit.setClearButtonEnabled(True)
@@ -101,16 +136,66 @@ class TablePanel(QWidget):
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
 
-    def set_frame(self, frame) -> None:
+    @property
+    def editable(self) -> bool:
+        return isinstance(self.model, EditableFrameModel)
+
+    def set_frame(self, frame, baseline=KEEP_BASELINE) -> None:
         """Show `frame`; columns are fitted the first time there are rows, then left as the
-        analyst sized them (a recompute must not make the table jump)."""
-        self.model.set_frame(frame)
+        analyst sized them (a recompute must not make the table jump). An editable panel
+        compares with `baseline` (a frame shaped alike, or None) and keeps the current cell
+        on the same row and column."""
+        current = self._current_cell()
+        if self.editable:
+            self.model.set_frame(frame, baseline)
+            self._mark_editable_columns()
+        else:
+            self.model.set_frame(frame)
+        self._restore_current(current)
         if not self._fitted and self.model.total_rows():
             self.table.fit_columns()
             for key, width in self._widths.items():
                 if self.model.column_of(key) >= 0:
                     self.table.setColumnWidth(self.model.column_of(key), width)
             self._fitted = True
+
+    def set_baseline(self, baseline) -> None:
+        """The frame edited cells are compared with (the baseline result; None: no marks)."""
+        if self.editable:
+            self.model.set_baseline(baseline)
+
+    def set_edit_handler(self, handler) -> None:
+        """`handler(row_key, column_key, text) -> bool` decides each edit (False refuses it)."""
+        if self.editable:
+            self.model.set_edit_handler(handler)
+
+    def _mark_editable_columns(self) -> None:
+        """Only the editable columns get the (Python) delegate that draws the scenario marker."""
+        wanted = sorted(c for c in map(self.model.column_of, self.model.editable_keys()) if c >= 0)
+        if wanted == self._marked_columns:
+            return
+        for column in self._marked_columns:
+            self.table.setItemDelegateForColumn(column, None)
+        for column in wanted:
+            self.table.setItemDelegateForColumn(column, self._marker)
+        self._marked_columns = wanted
+
+    def _current_cell(self) -> tuple[str, str] | None:
+        index = self.table.currentIndex()
+        if not self.editable or not index.isValid():
+            return None
+        return self.model.row_key(index.row()), self.model.column_specs()[index.column()].key
+
+    def _restore_current(self, cell: tuple[str, str] | None) -> None:
+        """After a recompute the cell just edited is current again (a reset forgets it)."""
+        if cell is None:
+            return
+        row_key, column_key = cell
+        column = self.model.column_of(column_key)
+        row = next((r for r in range(self.model.rowCount()) if self.model.row_key(r) == row_key), -1)
+        if row >= 0 and column >= 0:
+            self.table.selectionModel().setCurrentIndex(
+                self.model.index(row, column), QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def _update_count(self) -> None:
         shown, total = self.model.rowCount(), self.model.total_rows()

@@ -4,22 +4,28 @@ A small model over the numpy arrays of `matrix_data.SectorMatrix`: brushes are b
 per mode, `data()` is an array look-up per role, sorting is a row permutation. Colours come
 from ColorBrewer's YlOrBr/YlOrRd ramps (ordered by lightness, colour-blind safe), and every
 coloured cell names its level in text too, so colour is never the only cue.
+
+In importance mode the sector cells are editable (a level combo on F2, Enter or double-click;
+or h/m/l/n typed on the cell): an edit emits `importance_edit_requested(mineral,
+"sector:<name>", level)` and asks the handler; the matrix changes only when the recomputed
+result arrives. Cells a scenario overrode are italic with a corner marker, and say so.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QFont
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHeaderView, QLabel,
                                QRadioButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
 from .clipboard import copy_view_selection
 from .columns import SECTOR_COLUMNS
+from .edit_delegates import OVERRIDDEN_ROLE, LevelComboDelegate, level_name, set_level_by_key
 from .formatters import ColumnSpec, Kind
 from .matrix_data import BASIS_TEXT, LEVELS, SectorMatrix, sector_short_name
-from .matrix_widgets import KeepColourDelegate, RotatedHeader
-from .panels import TablePanel
+from .matrix_widgets import RotatedHeader
+from .panels import TablePanel, edit_on_enter
 
 IMPORTANCE, EXPOSURE = "importance", "exposure"
 LEVEL_COLORS = ("", "#fee391", "#fe9929", "#cc4c02")          # low, medium, high (YlOrBr)
@@ -35,6 +41,12 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_EDIT = Qt.ItemDataRole.EditRole
+_FONT = Qt.ItemDataRole.FontRole
+_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+          | Qt.ItemFlag.ItemNeverHasChildren)
+_EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
+OVERRIDE_BASIS = "scenario_override"
 _CENTER = int((Qt.AlignmentFlag.AlignCenter).value)
 _LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
@@ -44,9 +56,15 @@ def _pct(value: float) -> str:
 
 
 class SectorMatrixModel(QAbstractTableModel):
+    importance_edit_requested = Signal(str, str, str)  # mineral, "sector:<name>", level
+
     def __init__(self, parent=None):
         super().__init__(parent)
         self.matrix: SectorMatrix | None = None
+        self._overridden = np.zeros((0, 0), dtype=bool)
+        self._handler = None
+        self._italic = QFont()
+        self._italic.setItalic(True)
         self.mode = IMPORTANCE
         self._rows = np.empty(0, dtype=np.intp)
         self._sort = (-1, Qt.SortOrder.AscendingOrder)
@@ -64,6 +82,7 @@ class SectorMatrixModel(QAbstractTableModel):
             exposure = np.nan_to_num(matrix.exposure, nan=-1.0)
             shade = np.searchsorted(np.asarray(RAMP_FROM), exposure, side="right") - 1
             self._bins = np.where(exposure < 0, -1, np.clip(shade, 0, len(RAMP) - 1))
+            self._overridden = np.asarray(matrix.basis == OVERRIDE_BASIS, dtype=bool)
         self._rows = self._order()
         self.endResetModel()
 
@@ -87,6 +106,12 @@ class SectorMatrixModel(QAbstractTableModel):
         if col < _FIXED:
             return self._tooltip(row, -1) if role == _TOOLTIP else None
         j = col - _FIXED
+        if role == OVERRIDDEN_ROLE:
+            return bool(self._overridden[row, j])
+        if role == _FONT:
+            return self._italic if self._overridden[row, j] else None
+        if role == _EDIT:
+            return LEVELS[m.level[row, j]] or "none"
         if role == _BACKGROUND:
             if self.mode == IMPORTANCE:
                 level = m.level[row, j]
@@ -127,6 +152,8 @@ class SectorMatrixModel(QAbstractTableModel):
             return f"{mineral}: consumption at risk {_pct(m.car[row])}"
         sector = f"{m.sector_ids[j]} {m.sector_names[j]}"
         level = m.level[row, j]
+        if not level and m.basis[row, j] == OVERRIDE_BASIS:
+            return f"{mineral} × {sector}: no importance (scenario override)\n{m.rationale[row, j]}"
         if not level:
             return f"{mineral} × {sector}: no stated importance"
         lines = [f"{mineral} × {sector}: {LEVELS[level]} importance "
@@ -135,6 +162,32 @@ class SectorMatrixModel(QAbstractTableModel):
             lines.append(m.rationale[row, j])
         lines.append(f"weight {m.weight[row, j]:g} × CaR {_pct(m.car[row])} = {_pct(m.exposure[row, j])}")
         return "\n".join(lines)
+
+    # --- editing ----------------------------------------------------------------------------
+
+    def flags(self, index):
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return _EDITABLE_FLAGS if self.mode == IMPORTANCE and index.column() >= _FIXED else _FLAGS
+
+    def setData(self, index, value, role=_EDIT) -> bool:
+        """Ask for `value` (a level) in an importance cell; the matrix itself stays as it is."""
+        if role != _EDIT or not index.isValid() or not self.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            return False
+        level = level_name(value)
+        row, j = int(self._rows[index.row()]), index.column() - _FIXED
+        if level is None or level == (LEVELS[self.matrix.level[row, j]] or "none"):
+            return False
+        mineral, target = self.matrix.minerals[row], f"sector:{self.matrix.sector_names[j]}"
+        self.importance_edit_requested.emit(mineral, target, level)
+        return True if self._handler is None else bool(self._handler(mineral, target, level))
+
+    def set_edit_handler(self, handler) -> None:
+        """`handler(mineral, "sector:<name>", level) -> bool`: False refuses the edit."""
+        self._handler = handler
+
+    def is_overridden(self, view_row: int, col: int) -> bool:
+        return col >= _FIXED and bool(self._overridden[int(self._rows[view_row]), col - _FIXED])
 
     # --- text for views, copies and tests ---------------------------------------------------
 
@@ -211,7 +264,9 @@ class SectorMatrixView(QTableView):
         super().__init__(parent)
         self.setHorizontalHeader(RotatedHeader(_FIXED, self))
         self.setModel(model)
-        self.setItemDelegate(KeepColourDelegate(self))
+        self.setItemDelegate(LevelComboDelegate(self))
+        self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                             | QAbstractItemView.EditTrigger.EditKeyPressed)
         self.setAccessibleName("Mineral by sector importance matrix")
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
@@ -241,6 +296,11 @@ class SectorMatrixView(QTableView):
             self.copied.emit(lines)
         return text
 
+    def keyPressEvent(self, event) -> None:
+        """Enter opens the level editor; h/m/l/n set the level of the current cell at once."""
+        if not (edit_on_enter(self, event) or set_level_by_key(self, event)):
+            super().keyPressEvent(event)
+
 
 def legend_html(mode: str) -> str:
     def chip(color: str, text: str, dark: bool) -> str:
@@ -251,7 +311,8 @@ def legend_html(mode: str) -> str:
         chips = [chip(LEVEL_COLORS[i], f"{LEVEL_TEXT[i]} {LEVELS[i]}", i >= _DARK_FROM[IMPORTANCE])
                  for i in (3, 2, 1)]
         return ("Importance of the mineral to the sector: " + " ".join(chips)
-                + " (weights 1 / 0.5 / 0.25; hover a cell for the rationale and its basis)")
+                + " (weights 1 / 0.5 / 0.25; hover a cell for the rationale and its basis). "
+                + "<i>Italic</i> with a blue corner: set by the scenario; F2 or h/m/l/n edits a cell.")
     bounds = [f"{100 * b:.0f}" for b in RAMP_FROM] + ["100"]
     chips = [chip(color, f"{bounds[i]}–{bounds[i + 1]}%", i >= _DARK_FROM[EXPOSURE])
              for i, color in enumerate(RAMP)]
@@ -261,6 +322,8 @@ def legend_html(mode: str) -> str:
 
 class SectorsPanel(QWidget):
     """The matrix (with its mode switch and legend) beside the per-sector exposure roll-up."""
+
+    importance_edit_requested = Signal(str, str, str)  # mineral, "sector:<name>", level
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -279,6 +342,7 @@ class SectorsPanel(QWidget):
         self.legend.setWordWrap(True)
         self.rollup = TablePanel(SECTOR_COLUMNS, noun="sectors", filter_key="sector",
                                  widths={"sector": 150}, parent=self)
+        self.model.importance_edit_requested.connect(self.importance_edit_requested)
         self._split_done = False
 
         bar = QHBoxLayout()
@@ -301,6 +365,10 @@ class SectorsPanel(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(splitter)
+
+    def set_edit_handler(self, handler) -> None:
+        """`handler(mineral, "sector:<name>", level) -> bool` decides each importance edit."""
+        self.model.set_edit_handler(handler)
 
     def _mode_toggled(self, button, checked: bool) -> None:
         if checked:

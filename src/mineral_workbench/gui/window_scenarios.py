@@ -34,6 +34,27 @@ class WindowScenarios:
         self.docks: dict[str, QDockWidget] = {}
         self._add_panel()
         self._add_compare()
+        self._add_suppliers()
+        self._bind_table_edits()
+
+    def _bind_table_edits(self) -> None:
+        """Cells typed into become scenario edits (one undo command each)."""
+        ctl, window = self.controller, self.window
+        window.minerals.set_edit_handler(
+            lambda mineral, column, text: column == "nir_pct" and ctl.set_nir(mineral, text))
+        window.sectors.set_edit_handler(ctl.set_importance)
+        self.suppliers.set_edit_handler(ctl.set_share)
+
+    def _add_suppliers(self) -> None:
+        from .suppliers_panel import SuppliersPanel  # noqa: PLC0415
+
+        window = self.window
+        self.suppliers = SuppliersPanel(window.selection, window)
+        self.add_dock("suppliers", "Suppliers", self.suppliers, tab_with=window.docks.charts)
+        window.docks.charts.raise_()
+        window.analysis_shown.connect(self.suppliers.show_analysis)
+        window.session.cleared.connect(self.suppliers.clear)
+        self.suppliers.table.copied.connect(window._on_copied)
 
     def _add_panel(self) -> None:
         from .edit_fields import EditChoices  # noqa: PLC0415
