@@ -74,7 +74,9 @@ class MainWindow(FileCommands, QMainWindow):
         self.setAcceptDrops(True)
         self.selection = MineralSelection(self)
         self.session = AnalysisSession(backend, options, self)
-        self.session.load(files)  # start reading now: the worker overlaps building the window
+        opens_workspace = len(files) == 1 and Path(files[0]).suffix.lower() == ".mwb"
+        if not opens_workspace:
+            self.session.load(files)  # start reading now: the worker overlaps building the window
         self.controls = AnalysisControls(self)
         self.minerals = TablePanel(MINERAL_COLUMNS, noun="minerals", filter_key="mineral",
                                    editable={"nir_pct"}, parent=self)
@@ -104,6 +106,8 @@ class MainWindow(FileCommands, QMainWindow):
         self.scenarios = install_scenarios(self)
         self.exporter = install_exports(self)
         self.workspace = install_workspace(self)
+        if opens_workspace:
+            self.workspace.controller.open_workspace(files[0])
         self._bind_selection()
         self._connect()
         if self.session.is_loading():

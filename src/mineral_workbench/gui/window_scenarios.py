@@ -72,7 +72,6 @@ class WindowScenarios:
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
         scroll.setMinimumHeight(120)
         self.add_dock("scenarios", "Scenarios", scroll, _AREA.LeftDockWidgetArea)
-        window.splitDockWidget(window.docks.sources, self.docks["scenarios"], Qt.Orientation.Vertical)
         self.add_dock("history", "History", self.history, _AREA.LeftDockWidgetArea,
                       tab_with=self.docks["scenarios"])
         self.docks["scenarios"].raise_()
