@@ -67,3 +67,37 @@ def test_picking_a_scenario_shows_it_and_the_baseline_comes_back(qtbot, make_win
     analysis = edit_and_wait(qtbot, window, lambda: store.add_edit(ban.name, SupplyCut("cobalt", "CHN", 10))
                              or store.set_active(ban.name))
     assert analysis.scenario_name == ban.name and len(analysis.scenario.scenario.edits) == 4
+
+
+def test_assumptions_round_trip_through_the_edit_menu_is_one_undoable_edit(qtbot, make_window,
+                                                                            monkeypatch, tmp_path):
+    import openpyxl
+    from PySide6.QtWidgets import QFileDialog
+
+    from mineral_workbench.gui import assumptions_dialog
+
+    window = make_window()
+    load_and_wait(qtbot, window, [SAMPLE])
+    target = tmp_path / "assumptions.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    export, back = window.scenarios.assumption_actions
+    export.trigger()
+    book = openpyxl.load_workbook(target)                     # the analyst edits it in Excel
+    nir = book["NIR"]
+    column = next(c.column for c in nir[1] if c.value == "NIR %")
+    row = next(c.row for c in nir["A"] if c.value == "antimony")
+    nir.cell(row, column).value = 40
+    book.save(target)
+    asked = []
+    monkeypatch.setattr(assumptions_dialog, "ask_apply_assumptions",
+                        lambda parent, plan, name: asked.append(plan.changes) or True)
+    with qtbot.waitSignal(window.analysis_shown, timeout=WAIT_MS):
+        back.trigger()
+    assert asked == [["Antimony NIR: 85% → 40%"]]
+    store = window.scenarios.store
+    assert store.undo_stack.count() == 1 and store.active().edits == (NirOverride("antimony", 40.0, "="),)
+    assert window.current.result.minerals.loc["antimony", "nir_pct"] == 40
+    with qtbot.waitSignal(window.analysis_shown, timeout=WAIT_MS):
+        window.scenarios.undo.trigger()
+    assert store.scenarios() == [] and window.current.scenario is None

@@ -47,6 +47,13 @@ def test_supply_cut(model):
     assert ga["group_share"] == pytest.approx(30 / 70) and ga["car"] == pytest.approx(30 / 70)
 
 
+def test_lost_consumption_uses_the_final_nir_wherever_the_override_sits(model):
+    _, before, _ = run(model, NirOverride("gallium", 40), SupplyCut("gallium", "CHN", 50))
+    _, after, _ = run(model, SupplyCut("gallium", "CHN", 50), NirOverride("gallium", 40))
+    assert before.consumption_lost[0] == pytest.approx(0.4 * 0.6 * 0.5)
+    assert after.consumption_lost[0] == pytest.approx(before.consumption_lost[0])
+
+
 def test_tariff_adds_cost_and_changes_no_exposure(model):
     ev, effects, _ = run(model, Tariff("CHN", "cobalt", 25))
     base, _, _ = run(model)

@@ -210,6 +210,10 @@ def apply_scenario(model: ExposureModel, base: ModelState, scenario: Scenario | 
     effects = Effects(np.zeros(len(model.minerals)), np.zeros(len(model.minerals)))
     for edit in edits:
         _APPLY[type(edit)](model, state, edit, effects, max(n_years, 1))
+    # cuts record the share of imports lost; the NIR that turns it into consumption is the
+    # scenario's final one, so an NIR override counts wherever it sits in the list
+    nir = np.where(state.nir_qualifier == "E", 0.0, np.nan_to_num(state.nir_pct.astype(float)) / 100)
+    effects.consumption_lost = effects.consumption_lost * nir
     return state, effects
 
 
@@ -219,8 +223,7 @@ def _cut(model, state, edit: SupplyCut, effects, n_years):
     totals = state.v[rows].sum(axis=1, keepdims=True)
     shares = np.divide(state.v[np.ix_(rows, cols)], totals, out=np.zeros((len(rows), len(cols))),
                        where=totals > 0)
-    nir = np.where(state.nir_qualifier[rows] == "E", 0.0, np.nan_to_num(state.nir_pct[rows]) / 100)
-    effects.consumption_lost[rows] += nir * shares.sum(axis=1) * p
+    effects.consumption_lost[rows] += shares.sum(axis=1) * p    # × the final NIR, at the end
     state.v[np.ix_(rows, cols)] *= 1 - p
 
 

@@ -36,6 +36,57 @@ class WindowScenarios:
         self._add_compare()
         self._add_suppliers()
         self._bind_table_edits()
+        self._add_assumption_actions(edit_menu, first)
+
+    def _add_assumption_actions(self, menu, before) -> None:
+        """The Excel round trip of assumptions (importance, NIR, the scenario's edits)."""
+        from PySide6.QtGui import QAction  # noqa: PLC0415
+
+        out = QAction("E&xport Assumptions to Excel…", self.window)
+        out.setToolTip("Write the importance matrix, NIR table and the shown scenario's edits "
+                       "to a workbook to edit in Excel")
+        back = QAction("&Import Assumptions from Excel…", self.window)
+        back.setToolTip("Read an edited assumptions workbook, check every cell, show what changes "
+                        "and apply it as one undoable edit")
+        out.triggered.connect(self.export_assumptions)
+        back.triggered.connect(self.import_assumptions)
+        for action in (out, back):
+            menu.insertAction(before, action)
+        menu.insertSeparator(before)
+        self.assumption_actions = (out, back)
+
+    def export_assumptions(self):
+        from .assumptions_dialog import export_assumptions_interactive  # noqa: PLC0415
+
+        current = self.window.session.current
+        if current is None:
+            return None
+        return export_assumptions_interactive(self.window, current.loaded, current.options,
+                                              self.store.active(), self.window._last_folder())
+
+    def import_assumptions(self) -> bool:
+        from mineral_workbench.core.scenario import Scenario, ScenarioError  # noqa: PLC0415
+
+        from .assumptions_dialog import import_assumptions_interactive  # noqa: PLC0415
+
+        current = self.window.session.current
+        if current is None:
+            return False
+        chosen = import_assumptions_interactive(self.window, current.loaded, current.options,
+                                                self.store.active(), self.window._last_folder())
+        if chosen is None:
+            return False
+        edits, text = chosen
+        try:
+            if self.store.active_name is None:
+                self.store.add(Scenario(name=self.store.unique_name("Assumptions from Excel"),
+                                        edits=tuple(edits)), text=text)
+            else:
+                self.store.replace_edits(self.store.active_name, edits, text)
+        except ScenarioError as exc:
+            self.controller.problem.emit(str(exc))
+            return False
+        return True
 
     def _bind_table_edits(self) -> None:
         """Cells typed into become scenario edits (one undo command each)."""
