@@ -209,6 +209,17 @@ def test_json_round_trip_and_refresh_keeps_the_analysts_words(base):
         memo_from_json({"format": 99})
 
 
+def test_a_drafted_subject_follows_the_scenario_an_edited_one_is_kept(base, scen):
+    _, scenario_memo = scen
+    _, baseline_memo = base
+    assert scenario_memo.header.subject != baseline_memo.header.subject
+    fresh = build_memo(bundle(), previous=scenario_memo)         # drafted under a scenario
+    assert fresh.header.subject == baseline_memo.header.subject
+    edited = memo_from_json(memo_to_json(scenario_memo))
+    edited.header.subject = "Gallium exposure for the deputy"
+    assert build_memo(bundle(), previous=edited).header.subject == "Gallium exposure for the deputy"
+
+
 def test_analyst_findings_on_the_bundle_replace_the_drafted_ones():
     memo = build_memo(bundle(findings=["One.", "Two."]))
     assert [f.text for f in memo.findings] == ["One.", "Two."]

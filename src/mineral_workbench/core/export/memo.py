@@ -221,7 +221,11 @@ def keep_analyst_text(memo: Memo, previous: Memo) -> Memo:
     """Carry the analyst's own words (header, marking, BLUF, edited findings, closing) into a
     freshly drafted memo; drafted text they never touched follows the new numbers."""
     memo.marking = copy.deepcopy(previous.marking)
+    drafted = memo.header.subject
     memo.header = copy.deepcopy(previous.header)
+    stem = drafted.split(": ", 1)[0]
+    if previous.header.subject == stem or previous.header.subject.startswith(stem + ": "):
+        memo.header.subject = drafted   # a drafted subject follows the scenario (or its absence)
     if previous.bluf != previous.bluf_drafted:
         memo.bluf = previous.bluf
     if previous.findings_edited or any(f.edited for f in previous.findings):
