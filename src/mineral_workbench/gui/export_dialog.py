@@ -159,7 +159,9 @@ class ExportDialog(QDialog):
         self.prepared_by.setPlaceholderText("Name, office, phone or e-mail")
         self.edit_memo = QCheckBox("&Edit the memo before export")
         form = QFormLayout()
-        form.addRow("&Folder:", folder_row)
+        folder_label = QLabel("&Folder:")
+        folder_label.setBuddy(self.folder)   # a row holding a layout gets no buddy by itself
+        form.addRow(folder_label, folder_row)
         form.addRow("File &name:", self.base_name)
         form.addRow("Include:", include)
         form.addRow("&Marking:", self.marking)
