@@ -97,7 +97,7 @@ class Crosswalk:
             return []
         totals = frame.groupby("hts", sort=False, observed=True)["value"].agg(["sum", "size"])
         out = []
-        for code, (value, rows) in totals.iterrows():
+        for code, value, rows in zip(totals.index, totals["sum"].to_numpy(), totals["size"].to_numpy()):
             if self.match(code) is not None:
                 continue
             if not code:

@@ -74,6 +74,8 @@ SCHEMAS: dict[str, dict[str, str]] = {
 
 _TYPE = re.compile(r"^(text|float|int|yn|digits|iso3|enum)(\?)?(?:\[(.*)\])?$")
 _ISO_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+_WHOLE_NUMBER = re.compile(r"-?\d+")
+_ISO3 = re.compile(r"[A-Z]{3}")
 
 
 @dataclass(frozen=True)
@@ -125,7 +127,7 @@ def _convert(raw: str, ctype: ColumnType):
             raise ValueError(f"{text!r} is not a finite number")
         return value
     if ctype.kind == "int":
-        if not re.fullmatch(r"-?\d+", text):
+        if not _WHOLE_NUMBER.fullmatch(text):
             raise ValueError(f"{text!r} is not a whole number")
         return int(text)
     if ctype.kind == "yn":
@@ -137,7 +139,7 @@ def _convert(raw: str, ctype: ColumnType):
             raise ValueError(f"{text!r} must be digits only")
         return text
     if ctype.kind == "iso3":
-        if not re.fullmatch(r"[A-Z]{3}", text):
+        if not _ISO3.fullmatch(text):
             raise ValueError(f"{text!r} is not a three-letter ISO code")
         return text
     if text not in ctype.choices:  # enum
@@ -146,7 +148,10 @@ def _convert(raw: str, ctype: ColumnType):
 
 
 def read_table(root: Path, name: str, file: str) -> RawTable:
-    """Read `file` under `root` and check it against `SCHEMAS[name]`."""
+    """Read `file` under `root` and check it against `SCHEMAS[name]`.
+
+    Problems are reported in reading order: the first bad cell or line of the file.
+    """
     path = root / file
     schema = {col: ColumnType.parse(spec) for col, spec in SCHEMAS[name].items()}
     try:
@@ -165,7 +170,7 @@ def read_table(root: Path, name: str, file: str) -> RawTable:
             if col not in header:
                 raise ReferenceDataError(path, "required column is missing", column=col, row=1)
         where = {col: header.index(col) for col in schema}
-        columns: dict[str, list] = {col: [] for col in schema}
+        records: list[list[str]] = []
         lines: list[int] = []
         start = reader.line_num + 1
         try:
@@ -174,26 +179,57 @@ def read_table(root: Path, name: str, file: str) -> RawTable:
                 if not any(cell.strip() for cell in record):
                     continue
                 if len(record) > len(header):
+                    _convert_columns(path, schema, where, records, lines)  # earlier cells first
                     raise ReferenceDataError(
                         path, f"{len(record)} fields but the header has {len(header)}", row=line)
-                record = record + [""] * (len(header) - len(record))
-                for col, ctype in schema.items():
-                    try:
-                        columns[col].append(_convert(record[where[col]], ctype))
-                    except ValueError as exc:
-                        raise ReferenceDataError(path, f"value {exc}", column=col, row=line) from None
+                records.append(record + [""] * (len(header) - len(record)))
                 lines.append(line)
         except UnicodeDecodeError:
+            _convert_columns(path, schema, where, records, lines)
             raise ReferenceDataError(path, "file is not UTF-8 text") from None
         except csv.Error as exc:
+            _convert_columns(path, schema, where, records, lines)
             raise ReferenceDataError(path, f"malformed CSV: {exc}", row=reader.line_num) from None
-    table = RawTable(name, path, columns, lines)
+    table = RawTable(name, path, _convert_columns(path, schema, where, records, lines), lines)
     _check_sources(table)
     return table
 
 
+def _convert_columns(path: Path, schema: dict[str, ColumnType], where: dict[str, int],
+                     records: list[list[str]], lines: list[int]) -> dict[str, list]:
+    """Typed columns of `records`, a column at a time (text cells, most of them, in one
+    comprehension); any bad cell sends the table through `_convert` cell by cell, in reading
+    order, so the first bad cell of the file is the one reported."""
+    try:
+        return {col: _convert_column([record[where[col]] for record in records], ctype)
+                for col, ctype in schema.items()}
+    except ValueError:
+        pass
+    columns: dict[str, list] = {col: [] for col in schema}
+    for record, line in zip(records, lines):
+        for col, ctype in schema.items():
+            try:
+                columns[col].append(_convert(record[where[col]], ctype))
+            except ValueError as exc:
+                raise ReferenceDataError(path, f"value {exc}", column=col, row=line) from None
+    return columns
+
+
+def _convert_column(cells: list[str], ctype: ColumnType) -> list:
+    """`_convert` over a column; raises ValueError when any cell does not fit."""
+    if ctype.kind != "text":
+        return [_convert(cell, ctype) for cell in cells]
+    texts = [cell.strip() for cell in cells]
+    if not ctype.optional and "" in texts:
+        raise ValueError("is empty")
+    return texts
+
+
 def _check_sources(table: RawTable) -> None:
-    for i, source in enumerate(table.columns["source"]):
+    sources = table.columns["source"]
+    if PLACEHOLDER_SOURCES.isdisjoint(source.strip().lower() for source in sources):
+        return
+    for i, source in enumerate(sources):
         if source.strip().lower() in PLACEHOLDER_SOURCES:
             table.fail(f"source {source!r} is a placeholder, not a source", "source", i)
 

@@ -20,8 +20,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from .analysis import AnalysisOptions, LoadedData, rebuild_cube
 from .errors import InputError
@@ -96,6 +94,9 @@ def save_workspace(workspace: Workspace, path: str | Path) -> Path:
                       for name, t in reference.tables.items()},
     }
     buffer = io.BytesIO()
+    import pyarrow as pa  # noqa: PLC0415 - imported when used: it is slow and start-up needs none
+    import pyarrow.parquet as pq  # noqa: PLC0415
+
     pq.write_table(pa.Table.from_pandas(workspace.frame, preserve_index=False), buffer,
                    compression="zstd")
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -138,6 +139,9 @@ def load_workspace(path: str | Path) -> Workspace:
             raise InputError(path, "not a workbench workspace (.mwb): workspace.json or data missing")
         if names["workspace.json"].file_size > _MAX_JSON_BYTES:
             raise InputError(path, "workspace.json is implausibly large")
+        import pyarrow as pa  # noqa: PLC0415 - imported when used: slow, and start-up needs none
+        import pyarrow.parquet as pq  # noqa: PLC0415
+
         try:
             document = migrate(json.loads(archive.read("workspace.json")), path)
             frame = pq.read_table(io.BytesIO(archive.read("data/trade.parquet"))).to_pandas()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import html
 import platform
 import sys
-from importlib import metadata
 
 from PySide6.QtCore import qVersion
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QTextBrowser, QVBoxLayout, QWidget)
@@ -71,6 +70,8 @@ def reference_html(reference=None) -> str:
 
 
 def _version(package: str) -> str:
+    from importlib import metadata  # noqa: PLC0415 - slow to import; only the About box needs it
+
     try:
         return metadata.version(package)
     except metadata.PackageNotFoundError:

@@ -12,7 +12,6 @@ from typing import Sequence
 from PySide6.QtWidgets import QFileDialog
 
 from .core_bridge import only_sample
-from .mapping_dialog import ask_and_map
 
 OPEN_FILTER = ("Trade exports and workspaces (*.xlsx *.xlsm *.xls *.ods *.csv *.txt *.json *.mwb);;"
                "Workspaces (*.mwb);;"
@@ -57,6 +56,8 @@ class FileCommands:
 
     def import_with_mapping(self) -> None:
         """Ask for one file, map its columns and load it through that profile (replacing)."""
+        from .mapping_dialog import ask_and_map  # noqa: PLC0415 - only when asked (start-up time)
+
         chosen = ask_and_map(self, self._last_folder(), OPEN_FILTER)
         if chosen is not None:
             self.settings.set("files/last_folder", str(Path(chosen[0]).parent))
