@@ -79,6 +79,16 @@ def resolve_scenario(spec: str, workspace_scenarios: list[Scenario] | None = Non
                         f"in the workspace; known: {', '.join(known)}")
 
 
+def check_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Scenario,
+                   reference: Reference | None = None) -> None:
+    """Raise ScenarioError when an edit cannot apply; replays the edits without evaluating
+    (a fraction of a millisecond), so every edit can be checked before it is accepted."""
+    reference = reference or load_reference()
+    model = exposure_model(loaded, reference)
+    base_state = model.baseline_state(options.years, options.group, options.nir_year)
+    apply_scenario(model, base_state, scenario, int(model.cube.year_mask(options.years).sum()))
+
+
 def compute_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Scenario,
                      reference: Reference | None = None) -> ScenarioResult:
     """Baseline and scenario for the same options, with deltas; milliseconds."""

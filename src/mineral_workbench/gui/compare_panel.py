@@ -137,6 +137,10 @@ class ComparePanel(QWidget):
     def clear(self) -> None:
         self.show_analysis(None)
 
+    def on_screen(self) -> bool:
+        """Visible and not covered: a dock behind another dock's tab stays 'visible' to Qt."""
+        return self.isVisible() and not self.visibleRegion().isEmpty()
+
     @property
     def mode(self) -> str:
         return self.mode_box.currentData()
@@ -227,7 +231,7 @@ class ComparePanel(QWidget):
 
     # --- computing ----------------------------------------------------------------------------
     def _refresh(self, force: bool = False) -> None:
-        if not (self.isVisible() or force):
+        if not (self.on_screen() or force):
             self._stale = True   # a hidden dock costs nothing; caught up when shown or read
             return
         self._stale = False

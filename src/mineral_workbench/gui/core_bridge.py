@@ -110,7 +110,9 @@ class CoreBackend:
 
     def validate(self, loaded, options, scenario) -> None:
         """Raise ScenarioError when `scenario` cannot apply to `loaded` (before it is pushed)."""
-        self.compute_scenario(loaded, options, scenario)
+        from mineral_workbench.core.whatif import check_scenario
+
+        check_scenario(loaded, options, scenario, self.reference_of(loaded))
 
     def analysis(self, files: Sequence[Path], loaded, options, scenario=None) -> Analysis:
         """Compute the result (and the scenario's, with deltas) and shape the matrix and uses

@@ -132,8 +132,9 @@ class WindowScenarios:
 
         window = self.window
         self.compare = ComparePanel(self.store, self._compute, window.selection, window)
-        self.add_dock("compare", "Compare", self.compare, _AREA.BottomDockWidgetArea,
-                      tab_with=window.docks.sectors)
+        dock = self.add_dock("compare", "Compare", self.compare, _AREA.BottomDockWidgetArea,
+                             tab_with=window.docks.sectors)
+        dock.visibilityChanged.connect(lambda shown: shown and self.compare.ensure_current())
         window.docks.sectors.raise_()
         window.analysis_shown.connect(self.compare.show_analysis)
         window.session.cleared.connect(self.compare.clear)
