@@ -20,10 +20,12 @@ LABEL_MIN_SHARE = 0.12   # write "CHN 58%" inside segments at least this wide
 
 def default_minerals(minerals_frame, n: int) -> list[str]:
     """Top `n` minerals by consumption at risk (then import value) among those with imports."""
-    frame = minerals_frame[minerals_frame["import_value_usd"] > 0]
-    ranked = frame.assign(_car=frame["car"].fillna(-1.0)).sort_values(
-        ["_car", "import_value_usd"], ascending=[False, False])
-    return [str(m) for m in ranked.index[:n]]
+    value = minerals_frame["import_value_usd"].to_numpy(dtype=float, na_value=np.nan)
+    car = np.nan_to_num(minerals_frame["car"].to_numpy(dtype=float, na_value=np.nan), nan=-1.0)
+    keep = np.flatnonzero(value > 0)
+    order = keep[np.lexsort((-value[keep], -car[keep]))]   # stable, like sort_values: ties keep order
+    names = minerals_frame.index
+    return [str(names[i]) for i in order[:n]]
 
 
 class SupplierBarsChart(ChartWidget):
