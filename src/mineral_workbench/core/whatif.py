@@ -110,10 +110,8 @@ def compute_scenario(loaded: LoadedData, options: AnalysisOptions, scenario: Sce
                             {**inputs, "scenario": scenario.name})
     deltas = {
         "minerals": _delta(base.minerals, what.minerals, MINERAL_DELTA_COLUMNS),
-        "sectors": _delta(base.sectors.set_index("sector"), what.sectors.set_index("sector"),
-                          ROLLUP_DELTA_COLUMNS, driver=True),
-        "defense": _delta(base.defense.set_index("category"), what.defense.set_index("category"),
-                          ROLLUP_DELTA_COLUMNS, driver=True),
+        "sectors": _delta(base.sectors, what.sectors, ROLLUP_DELTA_COLUMNS, key="sector"),
+        "defense": _delta(base.defense, what.defense, ROLLUP_DELTA_COLUMNS, key="category"),
     }
     return ScenarioResult(scenario, baseline, result, deltas, effects.notes)
 
@@ -138,18 +136,22 @@ def _baseline_evaluation(model, base_state, options: AnalysisOptions, weights: d
                       sectors=base.sectors.copy(), defense=base.defense.copy())
 
 
-def _delta(base: pd.DataFrame, what: pd.DataFrame, columns, driver: bool = False) -> pd.DataFrame:
-    before = {c: base[c].to_numpy(dtype=float, na_value=np.nan) for c in columns}
-    after = {c: what[c].to_numpy(dtype=float, na_value=np.nan) for c in columns}
-    out = pd.DataFrame({c: after[c] - before[c] for c in columns}, index=base.index)
-    appeared = np.zeros(len(out), dtype=bool)   # n/a -> a number (or back) is a change too
+def _delta(base: pd.DataFrame, what: pd.DataFrame, columns, key: str | None = None) -> pd.DataFrame:
+    """Scenario minus baseline per row (rows keyed by `key`, else the index), built from numpy
+    in one go: it runs on every edit."""
+    data, changed = {}, np.zeros(len(base), dtype=bool)
     for c in columns:
-        appeared |= np.isnan(before[c]) != np.isnan(after[c])
-    if driver:
-        out["driving_mineral_baseline"] = base["driving_mineral"]
-        out["driving_mineral_scenario"] = what["driving_mineral"]
-    out["changed"] = (out[list(columns)].abs() > 1e-12).any(axis=1).to_numpy() | appeared
-    return out
+        before = base[c].to_numpy(dtype=float, na_value=np.nan)
+        after = what[c].to_numpy(dtype=float, na_value=np.nan)
+        data[c] = diff = after - before
+        # n/a -> a number (or back) is a change too
+        changed |= (np.abs(np.nan_to_num(diff)) > 1e-12) | (np.isnan(before) != np.isnan(after))
+    if key is not None:
+        data["driving_mineral_baseline"] = base["driving_mineral"].array
+        data["driving_mineral_scenario"] = what["driving_mineral"].array
+    data["changed"] = changed
+    index = base.index if key is None else pd.Index(base[key].array, name=key)
+    return pd.DataFrame(data, index=index)
 
 
 def _json_rows(frame: pd.DataFrame) -> dict:
