@@ -14,6 +14,19 @@ from .scenario_controller import ScenarioController
 _AREA = Qt.DockWidgetArea
 
 
+class _Lazy:
+    """Built on first use: the edit dialog's lists need the reference tables, which the window
+    need not parse on the GUI thread while it starts (the loader is reading them already)."""
+
+    def __init__(self, make):
+        self._make, self._value = make, None
+
+    def __getattr__(self, name):
+        if self._value is None:
+            self._value = self._make()
+        return getattr(self._value, name)
+
+
 class WindowScenarios:
     """The window's scenario parts; `window.scenarios` after installation."""
 
@@ -112,7 +125,7 @@ class WindowScenarios:
         from .scenario_panel import ScenarioPanel, make_history_view  # noqa: PLC0415
 
         window = self.window
-        choices = EditChoices.from_reference(window.session.backend.reference())
+        choices = _Lazy(lambda: EditChoices.from_reference(window.session.backend.reference()))
         self.panel = ScenarioPanel(self.store, choices, window, history=False)
         self.panel.problem.connect(lambda text: window.statusBar().showMessage(text, 8_000))
         self.history = make_history_view(self.store, window)
