@@ -30,11 +30,28 @@ MINERALS = ("gallium", "germanium", "antimony", "cobalt", "tungsten", "graphite"
 
 
 def _wait(app, flag: list, timeout: float = 10.0) -> None:
-    end = time.perf_counter() + timeout
-    while not flag and time.perf_counter() < end:
-        app.processEvents()
+    """Run the event loop (idle, as the application does) until the analysis is shown; a busy
+    processEvents() loop would compete with the worker thread for the interpreter."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    if flag:
+        return
+    loop = QEventLoop()
+    _waiters.append(loop)
+    QTimer.singleShot(int(timeout * 1000), loop.quit)
+    loop.exec()
+    _waiters.remove(loop)
     if not flag:
         raise TimeoutError("the edit never reached the views")
+
+
+_waiters: list = []
+
+
+def _arrived(flag: list, analysis) -> None:
+    flag.append(analysis)
+    for loop in _waiters:
+        loop.quit()
 
 
 def _type_nir(window, mineral: str, text: str) -> None:
@@ -63,7 +80,7 @@ def main() -> None:
     window.resize(1600, 1000)
     window.show()
     ready: list = []
-    window.analysis_shown.connect(lambda a: ready.append(a))
+    window.analysis_shown.connect(lambda a: _arrived(ready, a))
     _wait(app, ready, 60)
     for name in window.charts.chart_ids():   # every chart has drawn once
         window.show_view(name)
