@@ -28,9 +28,10 @@ def test_save_as_then_open_restores_scenarios_and_numbers(qtbot, make_window, mo
     assert target.is_file() and not window.isWindowModified()
     assert window.windowTitle().startswith("Mineral Exposure Workbench") and "china-ban.mwb" in window.windowTitle()
 
-    again = make_window()
+    again = make_window(open_report=True)
     with qtbot.waitSignal(again.analysis_shown, timeout=WAIT_MS):
         again.load([target])
+    assert again.dialog("report") is None        # a workspace's import was reported when it was made
     assert again.scenarios.store.names() == [ban.name]
     assert again.scenarios.store.active().edits[-1] == NirOverride("cobalt", 60.0)
     assert again.scenarios.store.undo_stack.count() == 0 and not again.isWindowModified()

@@ -294,7 +294,8 @@ class MainWindow(FileCommands, QMainWindow):
         if new_data:
             self.sources.show_reports(analysis.reports, analysis.files)
             self._remember(analysis.files)
-            if self.open_report_after_load and analysis.reports and not only_sample(analysis.files):
+            opened = only_sample(analysis.files) or self.workspace.wants(analysis.files)
+            if self.open_report_after_load and analysis.reports and not opened:  # not a workspace's
                 self.show_import_report(0)
         self.analysis_shown.emit(analysis)
 
