@@ -182,3 +182,11 @@ def test_tab_walks_the_fields_in_reading_order(qtbot, choices):
                       else widget).accessibleName())
     assert names[:4] == ["Kind of edit", "Mineral", "Supplier country or group", "Cut percent"]
     assert "OK: save the edit" in names[4:] or "Cancel: discard the edit" in names[4:]
+
+
+def test_preset_fractions_show_as_percent_of_the_moved_value(qtbot, choices):
+    from mineral_workbench.core.scenario import SourcingShift
+
+    dialog = EditDialog(choices, SourcingShift("antimony", "CHN", {"BOL": 0.5, "BEL": 0.5}, 50))
+    qtbot.addWidget(dialog)
+    assert dialog.edit().to == {"BOL": 50, "BEL": 50}      # the core normalizes either form

@@ -177,7 +177,7 @@ class TargetsTable(QWidget):
         self.grid = QGridLayout()
         self.grid.setContentsMargins(0, 0, 0, 0)
         self.grid.addWidget(QLabel("Country", self), 0, 0)
-        self.grid.addWidget(QLabel("Share of the moved value", self), 0, 1)
+        self.grid.addWidget(QLabel("Share of moved value", self), 0, 1)
         self.add_button = QPushButton("Add countr&y", self)
         self.add_button.setAccessibleName("Add a destination country")
         self.add_button.setToolTip("Add a row: another country that takes part of the moved value")
@@ -233,8 +233,10 @@ class TargetsTable(QWidget):
     def set_targets(self, targets: dict[str, float]) -> None:
         while self.rows:
             self.remove_row(0)
+        total = sum(float(v) for v in targets.values())
+        scale = 100.0 / total if 0 < total <= 1.0 + 1e-9 else 1.0   # fractions (0.5) shown as 50%
         for code, share in targets.items():
-            self.add_row(code, share)
+            self.add_row(code, float(share) * scale)
 
     def sum(self) -> float:
         return sum(spin.value() for _combo, spin, _remove in self.rows)
