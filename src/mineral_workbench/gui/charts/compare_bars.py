@@ -8,11 +8,10 @@ A; a row whose value changes gets its B − A written beside its bars.
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 
 from .base import ChartWidget
-from .items import fit_category_font
+from .items import fit_category_font, paired_bars
 from .palette import OKABE_ITO
 from .text import group_title, is_missing, mineral_label, reference_edition, sector_short
 
@@ -109,23 +108,8 @@ class CompareBarsChart(ChartWidget):
         plot = self.add_plot(row=1, bottom=f"{METRICS[metric]} consumption at risk "
                                            "(% of US consumption)")
         self._plot = plot
-        y = np.arange(n, dtype=float)
-        edge = self.pen(self.theme.background, 0.5)
-        self.a_item = pg.BarGraphItem(x0=np.zeros(n), y=y - BAR / 2, width=np.nan_to_num(old),
-                                      height=BAR, brush=A_COLOR, pen=edge)
-        self.b_item = pg.BarGraphItem(x0=np.zeros(n), y=y + BAR / 2, width=np.nan_to_num(new),
-                                      height=BAR, brush=B_COLOR, pen=edge)
-        plot.addItem(self.a_item)
-        plot.addItem(self.b_item)
-        for i in range(n):
-            if is_missing(old[i]) or is_missing(new[i]) or abs(new[i] - old[i]) < CHANGE * 100:
-                continue
-            label = pg.TextItem(f" {new[i] - old[i]:+.1f} pts", color=self.theme.foreground,
-                                anchor=(0, 0.5))
-            label.setFont(self.font(7.5, bold=True))
-            label.setPos(max(old[i], new[i]), i + BAR / 2)
-            plot.addItem(label)
-        top = float(np.nanmax(np.r_[old, new, [1.0]]))
+        self.a_item, self.b_item, top = paired_bars(self, plot, old, new, (A_COLOR, B_COLOR), BAR,
+                                                    CHANGE * 100)
         vb = plot.getViewBox()
         vb.invertY(True)
         vb.setRange(xRange=(0, top * 1.22), yRange=(-0.6, n - 0.4), padding=0)

@@ -114,3 +114,29 @@ class WrappingLabel(pg.LabelItem):
             Qt.SizeHint.MinimumDescent: (0, 0),
         }
         self.updateGeometry()
+
+
+def paired_bars(chart, plot, old, new, colors, bar: float, min_change: float):
+    """Two horizontal bars per category (old above new, values in %) with the change written
+    beside each pair that moved by at least `min_change` points; returns (old_item, new_item,
+    largest value). Shared by the memo's baseline-vs-scenario chart and the Compare dock's."""
+    import numpy as np  # noqa: PLC0415
+
+    n = len(old)
+    y = np.arange(n, dtype=float)
+    edge = chart.pen(chart.theme.background, 0.5)
+    items = []
+    for values, offset, color in ((old, -bar / 2, colors[0]), (new, bar / 2, colors[1])):
+        item = pg.BarGraphItem(x0=np.zeros(n), y=y + offset, width=np.nan_to_num(values),
+                               height=bar, brush=color, pen=edge)
+        plot.addItem(item)
+        items.append(item)
+    for i in range(n):
+        if math.isnan(old[i]) or math.isnan(new[i]) or abs(new[i] - old[i]) < min_change:
+            continue
+        label = pg.TextItem(f" {new[i] - old[i]:+.1f} pts", color=chart.theme.foreground,
+                            anchor=(0, 0.5))
+        label.setFont(chart.font(7.5, bold=True))
+        label.setPos(max(old[i], new[i]), i + bar / 2)
+        plot.addItem(label)
+    return items[0], items[1], float(np.nanmax(np.r_[old, new, [1.0]]))

@@ -8,11 +8,10 @@ at once where the scenario acts.
 
 from __future__ import annotations
 
-import numpy as np
 import pyqtgraph as pg
 
 from .base import ChartWidget
-from .items import fit_category_font
+from .items import fit_category_font, paired_bars
 from .palette import OKABE_ITO
 from .text import group_title, is_missing, reference_edition, sector_short
 
@@ -72,23 +71,8 @@ class SectorCompareChart(ChartWidget):
                         "sector's minerals")
         plot = self.add_plot(row=1, bottom="Weakest-link consumption at risk (% of US consumption)")
         self._plot = plot
-        y = np.arange(n, dtype=float)
-        edge = self.pen(self.theme.background, 0.5)
-        self.baseline_item = pg.BarGraphItem(x0=np.zeros(n), y=y - BAR / 2, width=np.nan_to_num(old),
-                                             height=BAR, brush=BASELINE_COLOR, pen=edge)
-        self.scenario_item = pg.BarGraphItem(x0=np.zeros(n), y=y + BAR / 2, width=np.nan_to_num(new),
-                                             height=BAR, brush=SCENARIO_COLOR, pen=edge)
-        plot.addItem(self.baseline_item)
-        plot.addItem(self.scenario_item)
-        for i in range(n):
-            if is_missing(old[i]) or is_missing(new[i]) or abs(new[i] - old[i]) < CHANGE * 100:
-                continue
-            delta = new[i] - old[i]
-            label = pg.TextItem(f" {delta:+.1f} pts", color=self.theme.foreground, anchor=(0, 0.5))
-            label.setFont(self.font(7.5, bold=True))
-            label.setPos(max(old[i], new[i]), i + BAR / 2)
-            plot.addItem(label)
-        top = float(np.nanmax(np.r_[old, new, [1.0]]))
+        self.baseline_item, self.scenario_item, top = paired_bars(
+            self, plot, old, new, (BASELINE_COLOR, SCENARIO_COLOR), BAR, CHANGE * 100)
         vb = plot.getViewBox()
         vb.invertY(True)
         vb.setRange(xRange=(0, min(100.0, top * 1.18) if top < 85 else top * 1.18),
