@@ -36,15 +36,11 @@ RAMP_FROM = (0.0, 0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.8)    # lower bound of e
 _DARK_FROM = {IMPORTANCE: 3, EXPOSURE: 5}                     # white text from this colour on
 _FIXED = 2  # leading columns: mineral, CaR
 
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_EDIT = Qt.ItemDataRole.EditRole
-_FONT = Qt.ItemDataRole.FontRole
-_FLAGS = (Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-          | Qt.ItemFlag.ItemNeverHasChildren)
+_R = Qt.ItemDataRole
+_DISPLAY, _BACKGROUND, _FOREGROUND, _TOOLTIP, _ALIGN, _EDIT, _FONT = (
+    _R.DisplayRole, _R.BackgroundRole, _R.ForegroundRole, _R.ToolTipRole, _R.TextAlignmentRole,
+    _R.EditRole, _R.FontRole)
+_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _EDITABLE_FLAGS = _FLAGS | Qt.ItemFlag.ItemIsEditable
 OVERRIDE_BASIS = "scenario_override"
 _CENTER = int((Qt.AlignmentFlag.AlignCenter).value)
