@@ -362,3 +362,16 @@ def test_a_failed_recompute_is_reported_and_the_controls_go_back(qtbot, make_win
     assert window.minerals.model.rowCount() == 47
     with qtbot.waitSignal(window.analysis_shown, timeout=WAIT_MS):
         combo.setCurrentIndex(combo.findData("nato") - 1)  # another group still works
+
+
+def test_fitted_columns_are_as_wide_as_qts_own_fit_to_contents(qtbot, loaded_window):
+    """The fast fit measures the model's texts itself; it must give Qt's widths, so a long
+    value is never cut off (Qt's own fit asks the model for eight roles of every cell)."""
+    window, _backend = loaded_window
+    table = window.minerals.table
+    window.resize(1400, 900)
+    table.fit_columns()
+    ours = [table.columnWidth(c) for c in range(table.model().columnCount())]
+    table.resizeColumnsToContents()
+    qts = [min(table.columnWidth(c), 360) for c in range(table.model().columnCount())]
+    assert len(ours) > 10 and ours == qts

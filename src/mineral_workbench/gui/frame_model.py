@@ -251,5 +251,10 @@ class FrameTableModel(QAbstractTableModel):
     def display_text(self, row: int, column: int) -> str:
         return self._display[column](self._rows[row])
 
+    def display_texts(self, column: int, count: int) -> list[str]:
+        """The display texts of the first `count` view rows of `column` (to size it)."""
+        display = self._display[column]
+        return [display(row) for row in self._rows[:count].tolist()]
+
     def raw_value(self, row: int, column: int):
         return self._columns[column].raw(self._rows[row])
