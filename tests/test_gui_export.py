@@ -24,6 +24,8 @@ from mineral_workbench.core.export import ExportError
 from mineral_workbench.gui.export_dialog import default_base_name, refuse_source_overwrite
 from mineral_workbench.gui.memo_editor import MemoEditor
 
+from gui_support import SAMPLE, load_and_wait, make_window  # noqa: F401 (fixture)
+
 WAIT_MS = 60_000
 
 
@@ -373,3 +375,24 @@ def test_edit_before_export_uses_the_edited_memo(qtbot, make, tmp_path, monkeypa
     dialog = controller.open_export(("pdf",))      # the next dialog starts from the draft's marking
     assert dialog.marking.currentText() == "CUI" and dialog.prepared_by.text() == "B. Analyst"
     dialog.reject()
+
+
+def test_the_windows_export_menu_builds_its_controller_on_first_use(qtbot, make_window, tmp_path):
+    """The export code loads when the menu is first used; drafts restored before that (a
+    workspace opened at start-up) reach the controller, and the menu's action opens the dialog."""
+    window = make_window()
+    load_and_wait(qtbot, window, [SAMPLE])
+    exporter = window.exporter
+    assert exporter._controller is None
+    exporter.set_memo_drafts({"memo": {"bluf": "Kept."}})
+    assert exporter.memo_drafts == {"memo": {"bluf": "Kept."}}
+    menu = window.findChild(QMenu, "export_menu")
+    assert [a.text() for a in menu.actions() if a.text()][:2] == ["Analysis workbook (&Excel)…",
+                                                                  "Memo (&Word)…"]
+    exporter.actions["xlsx"].trigger()
+    dialog = exporter.dialog
+    assert dialog is not None and dialog.isVisible()
+    assert exporter.controller.memo_drafts == {"memo": {"bluf": "Kept."}}
+    with qtbot.waitSignal(dialog.finished, timeout=WAIT_MS):
+        dialog.reject()
+    assert exporter.shutdown(WAIT_MS)

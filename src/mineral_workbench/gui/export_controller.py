@@ -27,6 +27,7 @@ from ..core.errors import OperationCancelled, WorkbenchError
 from ..core.export import export, make_bundle
 from ..core.export.memo import build_memo, memo_from_json, memo_to_json
 from .export_dialog import MEMO_FORMATS, ExportDialog, ExportRequest, refuse_source_overwrite
+from .export_menu import MENU
 from .loader import TaskRunner
 from .memo_editor import edit_memo
 from .memo_figures import render_figure
@@ -34,8 +35,6 @@ from .memo_figures import render_figure
 log = logging.getLogger(__name__)
 _STEPS = 1000
 WEIGHTS = {"xlsx": 4.0, "docx": 1.0, "pdf": 1.0}   # relative writing time (sample: 2.2/0.4/0.2 s)
-MENU = (("xlsx", "Analysis workbook (&Excel)…", ("xlsx",)), ("docx", "Memo (&Word)…", ("docx",)),
-        ("pdf", "Memo (&PDF)…", ("pdf",)), ("all", "Memo &and workbook…", ("xlsx", "docx", "pdf")))
 
 
 @dataclass(frozen=True)

@@ -232,6 +232,7 @@ class MainWindow(FileCommands, QMainWindow):
         if name == "minerals":
             self.minerals.table.setFocus()
         elif name in docks:
+            self.scenarios.panel_of(name)  # a dock built on first show (the window may be unshown)
             dock_layout.reveal(docks[name])
             if name == "sources":  # its facts need room to be read
                 self.resizeDocks([docks[name]], [max(docks[name].width(), self.width() * 3 // 10)],

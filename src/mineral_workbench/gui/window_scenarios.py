@@ -45,6 +45,8 @@ class WindowScenarios:
         self.controller.problem.connect(
             lambda text: window.statusBar().showMessage(f"Edit refused: {text}", 8_000))
         self.docks: dict[str, QDockWidget] = {}
+        self._panels: dict = {}      # dock name -> panel, for docks built on first show
+        self._builders: dict = {}    # dock name -> builder, until built
         self._add_panel()
         self._add_compare()
         self._add_suppliers()
@@ -107,18 +109,23 @@ class WindowScenarios:
         window.minerals.set_edit_handler(
             lambda mineral, column, text: column == "nir_pct" and ctl.set_nir(mineral, text))
         window.sectors.set_edit_handler(ctl.set_importance)
-        self.suppliers.set_edit_handler(ctl.set_share)
 
     def _add_suppliers(self) -> None:
+        window = self.window
+        self._add_lazy_dock("suppliers", "Suppliers", self._build_suppliers,
+                            _AREA.RightDockWidgetArea, tab_with=window.docks.charts)
+        window.docks.charts.raise_()
+
+    def _build_suppliers(self):
         from .suppliers_panel import SuppliersPanel  # noqa: PLC0415
 
         window = self.window
-        self.suppliers = SuppliersPanel(window.selection, window)
-        self.add_dock("suppliers", "Suppliers", self.suppliers, tab_with=window.docks.charts)
-        window.docks.charts.raise_()
-        window.analysis_shown.connect(self.suppliers.show_analysis)
-        window.session.cleared.connect(self.suppliers.clear)
-        self.suppliers.table.copied.connect(window._on_copied)
+        panel = SuppliersPanel(window.selection, window)
+        window.analysis_shown.connect(panel.show_analysis)
+        window.session.cleared.connect(panel.clear)
+        panel.table.copied.connect(window._on_copied)
+        panel.set_edit_handler(self.controller.set_share)
+        return panel
 
     def _add_panel(self) -> None:
         from .edit_fields import EditChoices  # noqa: PLC0415
@@ -141,17 +148,51 @@ class WindowScenarios:
         self.docks["scenarios"].raise_()
 
     def _add_compare(self) -> None:
+        window = self.window
+        self._add_lazy_dock("compare", "Compare", self._build_compare,
+                            _AREA.BottomDockWidgetArea, tab_with=window.docks.sectors)
+        window.docks.sectors.raise_()
+
+    def _build_compare(self):
         from .compare_panel import ComparePanel  # noqa: PLC0415
 
         window = self.window
-        self.compare = ComparePanel(self.store, self._compute, window.selection, window)
-        dock = self.add_dock("compare", "Compare", self.compare, _AREA.BottomDockWidgetArea,
-                             tab_with=window.docks.sectors)
-        dock.visibilityChanged.connect(lambda shown: shown and self.compare.ensure_current())
-        window.docks.sectors.raise_()
-        window.analysis_shown.connect(self.compare.show_analysis)
-        window.session.cleared.connect(self.compare.clear)
-        self.compare.copied.connect(window._on_copied)
+        panel = ComparePanel(self.store, self._compute, window.selection, window)
+        self.docks["compare"].visibilityChanged.connect(lambda shown: shown and panel.ensure_current())
+        window.analysis_shown.connect(panel.show_analysis)
+        window.session.cleared.connect(panel.clear)
+        panel.copied.connect(window._on_copied)
+        return panel
+
+    # --- docks whose panel is built when first shown (or asked for) ----------------------
+    @property
+    def compare(self):
+        return self.panel_of("compare")
+
+    @property
+    def suppliers(self):
+        return self.panel_of("suppliers")
+
+    def panel_of(self, name: str):
+        """The panel in dock `name`, built now if it was not yet (with the current analysis).
+
+        The Compare and Suppliers docks start tabbed behind others: building them when first
+        shown keeps about 40 ms (their code and widgets) out of the window's start-up."""
+        panel = self._panels.get(name)
+        if panel is None and name in self._builders:
+            panel = self._panels[name] = self._builders.pop(name)()
+            self.docks[name].setWidget(panel)
+            current = self.window.session.current
+            if current is not None:
+                panel.show_analysis(current)
+        return panel
+
+    def _add_lazy_dock(self, name, title, build, area, tab_with) -> None:
+        from PySide6.QtWidgets import QWidget  # noqa: PLC0415
+
+        self._builders[name] = build
+        dock = self.add_dock(name, title, QWidget(self.window), area, tab_with=tab_with)
+        dock.visibilityChanged.connect(lambda shown: shown and self.panel_of(name))
 
     def _compute(self, scenario):
         """Baseline (None) or a scenario on the loaded data, for the scenario-vs-scenario view."""
@@ -180,17 +221,20 @@ def install_scenarios(window) -> WindowScenarios:
 
 
 def install_exports(window):
-    """File exports (workbook, memo) from an Export menu; returns the ExportController."""
-    from .export_controller import ExportController, ExportInputs  # noqa: PLC0415
+    """File exports (workbook, memo) from an Export menu; returns the `ExportMenu`, whose
+    controller (and the export code) loads when the menu is first used."""
+    from .export_menu import ExportMenu  # noqa: PLC0415
 
     def inputs():
+        from .export_controller import ExportInputs  # noqa: PLC0415 - loaded with the controller
+
         current = window.session.current
         if current is None:
             return None
         return ExportInputs(current.loaded, current.options, window.scenarios.store.active(),
                             current.files)
 
-    exporter = ExportController(window, inputs, settings=window.settings)
+    exporter = ExportMenu(window, inputs, settings=window.settings)
     help_menu = window.menuBar().actions()[-1]
     menu = window.menuBar().insertMenu(help_menu, _menu(window))
     exporter.build_menu(menu.menu())
