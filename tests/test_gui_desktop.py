@@ -225,6 +225,21 @@ def test_charts_get_every_analysis_and_their_views_can_be_shown(qtbot, make_wind
         window.show_view("pie")
 
 
+def test_the_compare_and_suppliers_docks_build_their_panels_when_first_shown(qtbot, make_window):
+    """Tabbed behind other docks at start-up they cost nothing; shown, they hold the analysis."""
+    window = make_window()
+    load_and_wait(qtbot, window, [SAMPLE])
+    window.selection.select(["gallium"], origin=None)
+    assert window.scenarios._panels == {}
+    window.show_view("suppliers")
+    suppliers = window.scenarios.docks["suppliers"].widget()
+    assert suppliers is window.scenarios.suppliers and suppliers.mineral == "gallium"
+    core = window.current.result.suppliers["gallium"]
+    assert [r.partner_code for r in suppliers.model.rows[:len(core)]] == [s["partner_code"] for s in core]
+    assert window.scenarios.compare is window.scenarios.docks["compare"].widget()
+    assert sorted(window.scenarios._panels) == ["compare", "suppliers"]
+
+
 def test_export_chart_as_png_at_a_chosen_dpi_svg_and_copy(qtbot, make_window, monkeypatch, tmp_path):
     window = make_window()
     load_and_wait(qtbot, window, [SAMPLE])
