@@ -369,18 +369,23 @@ def test_strokes_scale_with_the_export_dpi(qtbot, selection, core, tmp_path):
         axis_pen = twin._plot.getAxis("bottom").pen()
         assert axis_pen.widthF() == pytest.approx(200 / 96)
         assert twin.view.size().width() == 576
+        axis_top = twin._plot.getAxis("bottom").sceneBoundingRect().top()   # logical px, both sizes
     finally:
         chart._dispose(twin)
     # a 1 px axis line at 96 dpi is about 2 px wide at 200 dpi
     lo, hi = QImage(chart.render_image(576, 384, 96)), QImage(chart.render_image(1200, 800, 200))
-    assert _dark_run(hi, 0.5) >= 2 * _dark_run(lo, 0.5) - 1
+    band = (axis_top - 6, axis_top + 6)
+    assert _dark_run(lo, 0.5, band) >= 1
+    assert _dark_run(hi, 0.5, band) >= 2 * _dark_run(lo, 0.5, band) - 1
 
 
-def _dark_run(image: QImage, frac: float) -> int:
-    """Longest run of dark pixels across a row near the bottom axis (its line thickness)."""
+def _dark_run(image: QImage, frac: float, band: tuple[float, float]) -> int:
+    """Longest run of dark pixels down column `frac` within `band` (logical px of a 576 px wide
+    layout) around the bottom axis: the axis line's thickness."""
     x = int(image.width() * frac)
+    scale = image.width() / 576
     best = run = 0
-    for y in range(image.height()):
+    for y in range(max(0, int(band[0] * scale)), min(image.height(), int(band[1] * scale) + 1)):
         if QColor(image.pixel(x, y)).lightness() < 80:
             run += 1
             best = max(best, run)

@@ -4,13 +4,14 @@ A chart is a QWidget around a pyqtgraph GraphicsLayoutWidget. Subclasses draw fr
 core's `AnalysisResult` in `_draw()` and answer three questions about a point in data
 coordinates: which key is there (`_hit`), what to say about it (`_hover_text`) and which
 mineral it stands for (`_mineral_for`). Hover, clicks and the shared selection are wired
-here once. Exports render a fresh off-screen copy ("twin") of the chart at the requested
-size, so the chart on screen is never resized and strokes scale with the DPI.
+here once. A redraw keeps the layout's title, plot, legend and footer (`layout.ChartParts`)
+and replaces only what they show, so redraws after what-if edits stay cheap. Exports render
+a fresh off-screen copy ("twin") of the chart at the requested size, so the chart on screen
+is never resized and strokes scale with the DPI.
 """
 
 from __future__ import annotations
 
-import html
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +23,13 @@ from PySide6.QtWidgets import (QComboBox, QFrame, QHBoxLayout, QLabel, QScrollAr
 
 from . import export
 from .export import LOGICAL_DPI
-from .items import SlantedAxis, WrappingLabel
+from .layout import ChartParts, LayoutCells
+from .painted import SwatchLegend
 from .palette import Theme
 from .text import source_note
 
 
-class ChartWidget(QWidget):
+class ChartWidget(ChartParts, QWidget):
     """Base of every chart: set_data, hover, click-to-select and exports."""
 
     chart_id = "chart"
@@ -69,7 +71,8 @@ class ChartWidget(QWidget):
         self.setAccessibleName(self.title)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
 
-        self._legend: pg.LegendItem | None = None
+        self._legend: SwatchLegend | None = None
+        self.cells = LayoutCells(self.view.ci)   # title, plot, legend...: reused by redraws
         self.view.installEventFilter(self)
         scene = self.view.scene()
         scene.sigMouseMoved.connect(self._on_mouse_moved)
@@ -141,7 +144,7 @@ class ChartWidget(QWidget):
         self._stale = False
         self.theme = Theme.from_palette(self.palette())
         self.view.setBackground(self.theme.background)
-        self.view.clear()
+        self.cells.begin()
         self.view.ci.layout.setContentsMargins(8, 6, 18, 6)  # room for the last x tick label
         self._plot = None
         self._legend = None
@@ -149,10 +152,13 @@ class ChartWidget(QWidget):
         if not self._for_export:
             self.view.setMinimumHeight(90)
         self._reset()
-        if self._result is None or self._result.minerals is None or self._result.minerals.empty:
-            self._draw_message("No data loaded: open trade exports to see this chart")
-            return
-        self._draw()
+        try:
+            if self._result is None or self._result.minerals is None or self._result.minerals.empty:
+                self._draw_message("No data loaded: open trade exports to see this chart")
+                return
+            self._draw()
+        finally:
+            self.cells.finish()
         self._fit_legend()
         self._relayout()
 
@@ -214,83 +220,11 @@ class ChartWidget(QWidget):
         font.setBold(bold)
         return font
 
-    def add_header(self, title: str, subtitle: str = "", colspan: int = 1) -> WrappingLabel:
-        """Chart title (and a smaller line under it) across the top, wrapped to the width."""
-        text = f"<b>{html.escape(title)}</b>"
-        if subtitle:
-            text += f"<br><span style='font-size: 8.5pt; font-weight: normal'>{html.escape(subtitle)}</span>"
-        label = WrappingLabel(text, center=True, color=self.theme.foreground.name(), size="11pt")
-        self.view.addItem(label, row=0, col=0, colspan=colspan)
-        return label
-
-    def add_plot(self, row: int = 1, col: int = 0, *, left: str = "", bottom: str = "",
-                 axisItems: dict | None = None, **kwargs) -> pg.PlotItem:
-        """A themed plot with mouse pan/zoom and the context menu off (charts are static)."""
-        plot = self.view.addPlot(row=row, col=col, axisItems=axisItems, **kwargs)
-        plot.setMenuEnabled(False)
-        plot.hideButtons()
-        plot.getViewBox().setMouseEnabled(False, False)
-        for name in ("left", "bottom", "right", "top"):
-            axis = plot.getAxis(name)
-            axis.setPen(self.pen(self.theme.foreground))
-            axis.setTextPen(self.theme.foreground)
-            axis.setStyle(tickFont=self.font(9))
-            if not isinstance(axis, SlantedAxis):
-                axis.setStyle(hideOverlappingLabels=False)  # keep the end ticks' labels
-            axis.enableAutoSIPrefix(False)  # units are in the labels; never "(x0.001)"
-        label_style = {"color": self.theme.foreground.name(), "font-size": "9pt"}
-        if left:
-            plot.setLabel("left", left, **label_style)
-        if bottom:
-            plot.setLabel("bottom", bottom, **label_style)
-        return plot
-
-    def add_footer(self, text: str, row: int, colspan: int = 1) -> WrappingLabel:
-        """Small source line under the plot, so exported images carry their source."""
-        label = WrappingLabel(html.escape(text), color=self.theme.foreground.name(), size="7.5pt",
-                              justify="left")
-        self.view.addItem(label, row=row, col=0, colspan=colspan)
-        return label
-
-    def add_legend(self, row: int, col: int = 0, colspan: int = 1) -> pg.LegendItem:
-        """A legend in its own layout cell (below the plot: columns follow the chart width)."""
-        legend = pg.LegendItem(labelTextColor=self.theme.foreground, labelTextSize="8pt",
-                               verSpacing=-7, horSpacing=10)
-        # pyqtgraph's legend floats over a plot unscaled; in a layout cell it must scale on export
-        legend.setFlag(legend.GraphicsItemFlag.ItemIgnoresTransformations, False)
-        self.view.addItem(legend, row=row, col=col, colspan=colspan)
-        self._legend = legend
-        return legend
-
-    def legend_entry(self, item, name: str) -> None:
-        """Add `item` to the legend under `name` (legend labels are HTML: escape <, >, &)."""
-        if self._legend is not None:
-            legend = self._legend
-            legend.size = (1, 1)   # LegendItem re-measures every row on each add unless sized
-            try:
-                legend.addItem(item, html.escape(str(name)))
-            finally:
-                legend.size = None
-
-    def _fit_legend(self) -> None:
-        if self._legend is None or not self._legend.items:
-            return
-        for sample, _label in self._legend.items:  # clicking a swatch would hide the series
-            sample.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
-        self._legend.updateSize()
-        widest = max(label.itemRect().width() for _sample, label in self._legend.items) + 34
-        columns = max(1, min(len(self._legend.items), int((self.view.width() - 30) // widest)))
-        self._legend.setColumnCount(columns)
-
     def eventFilter(self, obj, event) -> bool:
         if obj is self.view and event.type() == QEvent.Type.Resize:
             self._fit_legend()
             self._relayout()
         return super().eventFilter(obj, event)
-
-    def _draw_message(self, text: str) -> None:
-        self.message = text
-        self.view.addLabel(text, color=self.theme.foreground.name(), size="10pt")
 
     def source(self) -> str:
         return source_note(self._result.inputs if self._result is not None else {})

@@ -42,6 +42,7 @@ class CompareBarsChart(ChartWidget):
         self._rows = None
         self.a_item: pg.BarGraphItem | None = None
         self.b_item: pg.BarGraphItem | None = None
+        self.change_labels = None   # the B − A texts (painted.TextLabels)
         super().__init__(selection, parent, line_scale=line_scale)
 
     # --- data and options -------------------------------------------------------------------
@@ -82,7 +83,7 @@ class CompareBarsChart(ChartWidget):
 
     def _reset(self) -> None:
         self._rows = None
-        self.a_item = self.b_item = None
+        self.a_item = self.b_item = self.change_labels = None
 
     # --- drawing ----------------------------------------------------------------------------
     def _draw(self) -> None:

@@ -15,6 +15,7 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QFontMetricsF
 
 from .base import ChartWidget
+from .painted import Label, Swatch, TextLabels
 from .palette import HIGHLIGHT, OKABE_ITO
 from .text import group_title, mineral_label, nir_text, pct, reference_edition, usd
 
@@ -44,7 +45,7 @@ class CriticalityChart(ChartWidget):
         self._x_axis = "hhi"
         self._points = None
         self.scatter: pg.ScatterPlotItem | None = None
-        self._labels: list[pg.TextItem] = []
+        self.point_labels: TextLabels | None = None
         self.labelled: list[str] = []
         self.omitted: dict[str, str] = {}
         super().__init__(selection, parent, line_scale=line_scale)
@@ -67,7 +68,7 @@ class CriticalityChart(ChartWidget):
         self.redraw()
 
     def _reset(self) -> None:
-        self._points, self.scatter, self._labels, self.labelled, self.omitted = None, None, [], [], {}
+        self._points, self.scatter, self.point_labels, self.labelled, self.omitted = None, None, None, [], {}
 
     def _x_values(self, frame) -> np.ndarray:
         if self._x_axis == "hhi":
@@ -103,12 +104,13 @@ class CriticalityChart(ChartWidget):
         vb = plot.getViewBox()
         vb.setRange(xRange=(-0.03 * x_max, 1.03 * x_max), yRange=Y_RANGE, padding=0)
         self.add_legend(row=2)
+        qualifiers = set(pts["nir_qualifier"])
         for q, text in QUALIFIER_LEGEND:
-            if q in set(pts["nir_qualifier"]):
-                sample = pg.ScatterPlotItem(symbol=SYMBOLS[q], size=10, brush=pg.mkBrush(fill),
-                                            pen=self.pen(self.theme.background, 0.8))
-                self.legend_entry(sample, text)
-        vb.sigResized.connect(self._place_labels)
+            if q in qualifiers:
+                self.legend_entry(Swatch.marker(SYMBOLS[q], 10, fill, self.pen(self.theme.background, 0.8)), text)
+        if not getattr(vb, "_places_labels", False):   # once per plot (redraws reuse it)
+            vb.sigResized.connect(self._place_labels)
+            vb._places_labels = True
         self._place_labels()
         self.add_footer(self._footer(), row=3)
 
@@ -154,9 +156,11 @@ class CriticalityChart(ChartWidget):
         plot = self._plot
         if plot is None or self._points is None or self.scatter is None:
             return
-        for item in self._labels:
-            plot.removeItem(item)
-        self._labels, self.labelled = [], []
+        if self.point_labels is None:
+            self.point_labels = TextLabels(self.font(8))
+            self.point_labels.setZValue(6)
+            plot.addItem(self.point_labels)
+        labels, self.labelled = [], []
         pts = self._points
         vb = plot.getViewBox()
         (x0, x1), (y0, y1) = vb.viewRange()
@@ -186,15 +190,12 @@ class CriticalityChart(ChartWidget):
                 if mineral not in self._selected:
                     continue
             taken.append(rect)
-            item = pg.TextItem(text, color=self.theme.foreground, anchor=ax)
-            item.setFont(self.font(8, bold=mineral in self._selected))
             offset = {(0, 0.5): (r, 0), (1, 0.5): (-r, 0), (0.5, 1): (0, -r), (0.5, 0): (0, r)}[ax]
-            item.setPos(pts["_x"].iloc[i] + offset[0] * (x1 - x0) / w,
-                        pts["_y"].iloc[i] - offset[1] * (y1 - y0) / h)
-            item.setZValue(6)
-            plot.addItem(item)
-            self._labels.append(item)
+            labels.append(Label(float(pts["_x"].iloc[i] + offset[0] * (x1 - x0) / w),
+                                float(pts["_y"].iloc[i] - offset[1] * (y1 - y0) / h), text,
+                                self.theme.foreground, ax, mineral in self._selected))
             self.labelled.append(mineral)
+        self.point_labels.set_labels(labels)
 
     # --- hover / click ---------------------------------------------------------------
     def _hit(self, x: float, y: float):

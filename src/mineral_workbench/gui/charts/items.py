@@ -8,6 +8,8 @@ import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QFont, QFontMetricsF, QGuiApplication, QTextOption
 
+from .painted import TextLabels
+
 MIN_POINTS, MAX_POINTS = 6.5, 9.0
 
 
@@ -36,6 +38,13 @@ def fit_category_font(axis: pg.AxisItem, viewbox: pg.ViewBox, labels: list[str])
         minor = [(i, "") for i in range(count) if i % step]
         axis.setTicks([major, minor] if minor else [major])
 
+    previous = getattr(axis, "_category_refit", None)
+    if previous is not None:   # the plot is reused by a redraw: one refit per axis
+        try:
+            viewbox.sigResized.disconnect(previous)
+        except (RuntimeError, TypeError):
+            pass
+    axis._category_refit = refit
     viewbox.sigResized.connect(refit)
     refit()
 
@@ -131,12 +140,12 @@ def paired_bars(chart, plot, old, new, colors, bar: float, min_change: float):
                                height=bar, brush=color, pen=edge)
         plot.addItem(item)
         items.append(item)
+    labels = TextLabels(chart.font(7.5, bold=True))
     for i in range(n):
         if math.isnan(old[i]) or math.isnan(new[i]) or abs(new[i] - old[i]) < min_change:
             continue
-        label = pg.TextItem(f" {new[i] - old[i]:+.1f} pts", color=chart.theme.foreground,
-                            anchor=(0, 0.5))
-        label.setFont(chart.font(7.5, bold=True))
-        label.setPos(max(old[i], new[i]), i + bar / 2)
-        plot.addItem(label)
+        labels.add(max(old[i], new[i]), i + bar / 2, f" {new[i] - old[i]:+.1f} pts", chart.theme.foreground,
+                   anchor=(0, 0.5))
+    plot.addItem(labels)
+    chart.change_labels = labels
     return items[0], items[1], float(np.nanmax(np.r_[old, new, [1.0]]))

@@ -7,6 +7,7 @@ palette when data arrives, so charts follow the light or dark desktop theme.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -84,23 +85,34 @@ def partner_colors(ranking: list[str], shown: Iterable[str] | None = None,
     if background is not None:
         used.append(QColor(background))
     pool = [series_color(i) for i in range(fixed, 3 * fixed)]
+    pool_rgb = [_rgb(c) for c in pool]
+    used_rgb = [_rgb(c) for c in used]
     rest = sorted((c for c in shown if c not in colors and c != OTHER),
                   key=lambda c: (rank.get(c, len(rank)), c))
     for i, code in enumerate(rest):
-        candidates = pool or [series_color(fixed + i)]
-        best = max(candidates, key=lambda c: min(_distance(c, u) for u in used))
         if pool:
-            pool.remove(best)
-        colors[code] = best
-        used.append(best)
+            candidates, rgbs = pool, pool_rgb
+        else:
+            candidates = [series_color(fixed + i)]
+            rgbs = [_rgb(candidates[0])]
+        scores = [min(_distance(a, u) for u in used_rgb) for a in rgbs]
+        k = scores.index(max(scores))   # the first of equals, as max() picks
+        colors[code] = candidates[k]
+        used_rgb.append(rgbs[k])
+        if pool:
+            del pool[k], pool_rgb[k]
     colors[OTHER] = QColor(OTHER_COLOR)
     return colors
 
 
-def _distance(a: QColor, b: QColor) -> float:
-    """Rough perceptual distance ("redmean" weighted RGB)."""
-    r = (a.red() + b.red()) / 2
-    dr, dg, db = a.red() - b.red(), a.green() - b.green(), a.blue() - b.blue()
+def _rgb(color: QColor) -> tuple[int, int, int]:
+    return color.red(), color.green(), color.blue()
+
+
+def _distance(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """Rough perceptual distance ("redmean" weighted RGB) of two (r, g, b) colours."""
+    r = (a[0] + b[0]) / 2
+    dr, dg, db = a[0] - b[0], a[1] - b[1], a[2] - b[2]
     return ((2 + r / 256) * dr * dr + 4 * dg * dg + (2 + (255 - r) / 256) * db * db) ** 0.5
 
 
@@ -108,11 +120,17 @@ def heat_colormap(background: QColor | str):
     """Sequential, colour-blind-safe cividis, fading into `background` at the low end.
 
     On a light background larger values are darker, on a dark one brighter; small values
-    blend toward the background so near-zero cells do not shout.
+    blend toward the background so near-zero cells do not shout. One map per background
+    (built once: 256 colour mixes); treat it as read-only.
     """
+    return _heat_colormap(QColor(background).name())
+
+
+@functools.lru_cache(maxsize=8)
+def _heat_colormap(background_name: str):
     import pyqtgraph as pg
 
-    background = QColor(background)
+    background = QColor(background_name)
     base = pg.colormap.get("cividis")
     pos, colors = base.getStops(mode=pg.ColorMap.BYTE)
     pos = np.array(pos, dtype=float)

@@ -31,6 +31,7 @@ class SectorCompareChart(ChartWidget):
         self._rows = None
         self.baseline_item: pg.BarGraphItem | None = None
         self.scenario_item: pg.BarGraphItem | None = None
+        self.change_labels = None   # the scenario − baseline texts (painted.TextLabels)
         super().__init__(selection, parent, line_scale=line_scale)
 
     def set_baseline(self, baseline, scenario_name: str = "") -> None:
@@ -48,7 +49,7 @@ class SectorCompareChart(ChartWidget):
 
     def _reset(self) -> None:
         self._rows = None
-        self.baseline_item = self.scenario_item = None
+        self.baseline_item = self.scenario_item = self.change_labels = None
 
     def _draw(self) -> None:
         if self._baseline is None:

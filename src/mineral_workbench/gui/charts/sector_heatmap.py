@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsRectItem
 
 from .base import ChartWidget
 from .items import SlantedAxis, category_points, fit_category_font
+from .layout import set_axis_label
 from .palette import HIGHLIGHT, heat_colormap
 from .text import (IMPORTANCE_BASIS, group_title, mineral_label, pct, reference_edition,
                    sector_short)
@@ -48,6 +49,16 @@ def importance_matrix(result, reference=None) -> dict:
             "weights": w, "importance": words, "basis": basis}
 
 
+class _PlotWithoutMenu(pg.PlotItem):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("enableMenu", False)
+        super().__init__(*args, **kwargs)
+
+
+class QuietColorBar(pg.ColorBarItem, _PlotWithoutMenu):
+    """A ColorBarItem whose plot never builds the view-box menu it would switch off (~3 ms)."""
+
+
 class SectorHeatmapChart(ChartWidget):
     chart_id = "sector_heatmap"
     title = "Sector heat map"
@@ -59,6 +70,7 @@ class SectorHeatmapChart(ChartWidget):
         self._values = np.zeros((0, 0))
         self.image_item: pg.ImageItem | None = None
         self.color_bar: pg.ColorBarItem | None = None
+        self._importance_cache: tuple | None = None
         super().__init__(selection, parent, line_scale=line_scale)
 
     # --- options ---------------------------------------------------------------------
@@ -83,9 +95,24 @@ class SectorHeatmapChart(ChartWidget):
         self._matrix, self._values = None, np.zeros((0, 0))
         self.image_item = self.color_bar = None
 
+    def _importance(self, result) -> dict:
+        """`importance_matrix(result)`, computed again only when its inputs change (what-if edits
+        of shares or NIR leave it as it is)."""
+        from mineral_workbench.core.reference import load_reference
+        from mineral_workbench.core.rollup import DEFAULT_WEIGHTS
+
+        reference = load_reference()
+        weights = (result.inputs or {}).get("weights") or DEFAULT_WEIGHTS
+        key = (tuple(sorted(dict(weights).items())), tuple(result.sectors["sector"]),
+               tuple(result.sectors.get("sector_id", result.sectors["sector"])), tuple(result.minerals.index))
+        cached = self._importance_cache
+        if cached is None or cached[0] is not reference or cached[1] != key:
+            self._importance_cache = cached = (reference, key, importance_matrix(result, reference))
+        return cached[2]
+
     def _draw(self) -> None:
         result = self._result
-        self._matrix = m = importance_matrix(result)
+        self._matrix = m = self._importance(result)
         rows, sectors = m["minerals"], m["sectors"]
         if not rows or not sectors:
             self._draw_message("No mineral has a listed sector use")
@@ -104,12 +131,19 @@ class SectorHeatmapChart(ChartWidget):
                     if self._mode == "weight" else
                     "Cells: importance weight × consumption at risk (blank: no listed use or CaR n/a)")
         self.add_header("Critical minerals by infrastructure sector (NSM-22)", subtitle)
-        axis = SlantedAxis()
-        plot = self.add_plot(row=1, col=0, left="", axisItems={"bottom": axis})
+        plot = self.add_plot(row=1, col=0, left="", axis_types={"bottom": SlantedAxis})
+        axis = plot.getAxis("bottom")
         self._plot = plot
         cmap = heat_colormap(self.theme.background)
-        bar = pg.ColorBarItem(values=levels, colorMap=cmap, interactive=False, width=12, colorMapMenu=False,
-                              orientation="horizontal")
+        bar = self.reuse_item("color bar", row=2)
+        if bar is None:
+            bar = self.add_item(QuietColorBar(values=levels, colorMap=cmap, interactive=False, width=12,
+                                              colorMapMenu=False, orientation="horizontal"),
+                                row=2, kind="color bar")
+        else:   # the last drawing's bar, set up again
+            if bar.colorMap() is not cmap:
+                bar.setColorMap(cmap)
+            bar.setLevels(levels)
         if self._vector:
             self._draw_cells(plot, values, cmap)   # SVG: crisp vector cells, not a blurred 16-pixel bitmap
         else:
@@ -121,11 +155,9 @@ class SectorHeatmapChart(ChartWidget):
         bar.axis.setPen(self.pen(self.theme.foreground))
         bar.axis.setTextPen(self.theme.foreground)
         bar.axis.setStyle(tickFont=self.font(8), hideOverlappingLabels=False)
-        bar.axis.setLabel(bar_label, color=self.theme.foreground.name(), **{"font-size": "8.5pt"})
-        if self._mode == "weight":
-            bar.axis.setTicks([[(0.25, "0.25"), (0.5, "0.5"), (1.0, "1")]])
+        set_axis_label(bar.axis, bar_label, color=self.theme.foreground.name(), **{"font-size": "8.5pt"})
+        bar.axis.setTicks([[(0.25, "0.25"), (0.5, "0.5"), (1.0, "1")]] if self._mode == "weight" else None)
         bar.setMaximumWidth(340)
-        self.view.addItem(bar, row=2, col=0)
         self.view.ci.layout.setAlignment(bar, Qt.AlignmentFlag.AlignHCenter)
         self.color_bar = bar
         self._draw_highlight(plot, rows, len(sectors))

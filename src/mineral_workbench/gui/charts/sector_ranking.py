@@ -12,6 +12,7 @@ import pyqtgraph as pg
 
 from .base import ChartWidget
 from .items import fit_category_font
+from .painted import TextLabels
 from .palette import OKABE_ITO
 from .text import IMPORTANCE_BASIS, group_title, is_missing, mineral_label, reference_edition
 
@@ -37,6 +38,7 @@ class SectorRankingChart(ChartWidget):
         self._rows = None
         self.weakest_item: pg.BarGraphItem | None = None
         self.mean_item: pg.BarGraphItem | None = None
+        self.driver_labels: TextLabels | None = None
         super().__init__(selection, parent, line_scale=line_scale)
 
     def _build_controls(self) -> None:
@@ -58,7 +60,7 @@ class SectorRankingChart(ChartWidget):
 
     def _reset(self) -> None:
         self._rows = None
-        self.weakest_item = self.mean_item = None
+        self.weakest_item = self.mean_item = self.driver_labels = None
 
     def _frame(self):
         key = VIEWS[self._view_kind][0]
@@ -89,18 +91,22 @@ class SectorRankingChart(ChartWidget):
         plot.addItem(self.weakest_item)
         plot.addItem(self.mean_item)
         top = float(np.nanmax(np.r_[weakest, mean, [1.0]]))
-        for i, row in rows.iterrows():
-            driver = str(row["driving_mineral"] or "")
+        self.driver_labels = labels = TextLabels(self.font(7.5))
+        ringed = []
+        for i, driver in enumerate(rows["driving_mineral"]):
+            driver = str(driver or "")
             text = mineral_label(driver) if driver else "n/a (no consumption at risk)"
-            label = pg.TextItem(f" {text}", color=self.theme.foreground, anchor=(0, 0.5))
-            label.setFont(self.font(7.5, bold=driver in self._selected))
-            label.setPos(0 if is_missing(weakest[i]) else weakest[i], i - BAR / 2)
-            plot.addItem(label)
+            labels.add(0 if is_missing(weakest[i]) else weakest[i], i - BAR / 2, f" {text}",
+                       self.theme.foreground, anchor=(0, 0.5), bold=driver in self._selected)
             if driver and driver in self._selected:
-                ring = pg.BarGraphItem(x0=[0], y=[i - BAR / 2], width=[weakest[i]], height=BAR,
-                                       brush=None, pen=self.pen(self.theme.foreground, 2.5))
-                ring.setZValue(10)
-                plot.addItem(ring)
+                ringed.append(i)
+        plot.addItem(labels)
+        if ringed:   # the selected minerals' weakest links, outlined
+            ring = pg.BarGraphItem(x0=np.zeros(len(ringed)), y=np.array(ringed, float) - BAR / 2,
+                                   width=weakest[ringed], height=BAR, brush=None,
+                                   pen=self.pen(self.theme.foreground, 2.5))
+            ring.setZValue(10)
+            plot.addItem(ring)
         self.add_legend(row=2)
         self.legend_entry(self.weakest_item, "Weakest link")
         self.legend_entry(self.mean_item, "Weighted mean")

@@ -9,8 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 
-from .items import fit_category_font
 from .base import ChartWidget
+from .items import fit_category_font
+from .layout import plot_message
+from .painted import Swatch, TextLabels
 from .palette import OTHER, partner_colors, partner_ranking, text_on
 from .text import mineral_label, pct, source_note, usd, year_span
 
@@ -28,6 +30,15 @@ def default_minerals(minerals_frame, n: int) -> list[str]:
     return [str(names[i]) for i in order[:n]]
 
 
+class BarGroup:
+    """One partner's segments of the shared bar item, shaped like a BarGraphItem's `opts`."""
+
+    def __init__(self, segments: list[dict], color, pen):
+        self.opts = {"x0": np.array([s["x0"] for s in segments]),
+                     "y": np.array([s["row"] for s in segments], float),
+                     "width": np.array([s["width"] for s in segments]), "brush": color, "pen": pen}
+
+
 class SupplierBarsChart(ChartWidget):
     chart_id = "supplier_bars"
     title = "Supplier shares"
@@ -39,7 +50,9 @@ class SupplierBarsChart(ChartWidget):
         self._pinned: list[str] | None = None
         self._rows: list[str] = []
         self._segments: list[dict] = []
-        self.bar_items: dict[str, pg.BarGraphItem] = {}
+        self.bar_items: dict[str, BarGroup] = {}      # per partner, for tests and tools
+        self.bars: pg.BarGraphItem | None = None       # every segment, one brush each
+        self.segment_labels: TextLabels | None = None
         super().__init__(selection, parent, line_scale=line_scale)
 
     def shown_minerals(self) -> list[str]:
@@ -83,6 +96,7 @@ class SupplierBarsChart(ChartWidget):
 
     def _reset(self) -> None:
         self._rows, self._segments, self.bar_items = [], [], {}
+        self.bars = self.segment_labels = None
 
     def _draw(self) -> None:
         result = self._result
@@ -98,7 +112,7 @@ class SupplierBarsChart(ChartWidget):
         self._plot = plot
         if not rows:
             self.message = "No minerals with import data"
-            plot.addItem(pg.TextItem(self.message, color=self.theme.foreground, anchor=(0.5, 0.5)))
+            plot_message(plot, self.message, self.theme.foreground)
             return
         for i, mineral in enumerate(rows):
             self._segments.extend(self._mineral_segments(i, mineral))
@@ -109,24 +123,25 @@ class SupplierBarsChart(ChartWidget):
         self.add_legend(row=2)
         order = [c for c in colors if c in by_partner] + [c for c in by_partner if c not in colors]
         edge = self.pen(self.theme.background, 1.0)
+        segs = [s for code in order for s in by_partner[code]]
+        brushes = [pg.mkBrush(colors.get(s["partner_code"]) or colors[OTHER]) for s in segs]
+        bars = pg.BarGraphItem(x0=np.array([s["x0"] for s in segs]), y=np.array([s["row"] for s in segs], float),
+                               width=np.array([s["width"] for s in segs]), height=BAR_HEIGHT,
+                               brushes=brushes, pen=edge)
+        plot.addItem(bars)
+        self.bars = bars
+        labels = TextLabels(self.font(7.5))
         for code in order:
-            segs = by_partner[code]
-            color = colors.get(code) or colors[OTHER]
-            item = pg.BarGraphItem(x0=np.array([s["x0"] for s in segs]),
-                                   y=np.array([s["row"] for s in segs], float),
-                                   width=np.array([s["width"] for s in segs]), height=BAR_HEIGHT,
-                                   brush=color, pen=edge)
-            plot.addItem(item)
-            self.bar_items[code] = item
-            self.legend_entry(item, segs[0]["partner"])
-            for s in segs:
+            group, color = by_partner[code], colors.get(code) or colors[OTHER]
+            self.bar_items[code] = BarGroup(group, color, edge)
+            self.legend_entry(Swatch.bar(color, edge), group[0]["partner"])
+            tag = "Other" if code == OTHER else code.split(":")[0][:3]
+            for s in group:
                 if s["share"] >= LABEL_MIN_SHARE:
-                    tag = "Other" if code == OTHER else code.split(":")[0][:3]
-                    text = pg.TextItem(f"{tag} {s['share'] * 100:.0f}%", color=text_on(color),
-                                       anchor=(0.5, 0.5))
-                    text.setFont(self.font(7.5))
-                    text.setPos(s["x0"] + s["width"] / 2, s["row"])
-                    plot.addItem(text)
+                    labels.add(s["x0"] + s["width"] / 2, s["row"], f"{tag} {s['share'] * 100:.0f}%",
+                               text_on(color))
+        plot.addItem(labels)
+        self.segment_labels = labels
         self._draw_highlight(plot, rows)
         vb = plot.getViewBox()
         vb.invertY(True)

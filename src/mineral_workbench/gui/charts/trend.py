@@ -11,11 +11,14 @@ import numpy as np
 import pyqtgraph as pg
 
 from .base import ChartWidget
+from .layout import plot_message
+from .painted import Swatch
 from .palette import OTHER, partner_colors, partner_ranking
 from .supplier_bars import default_minerals
 from .text import mineral_label, pct, usd, usd_scale, year_span
 
 TOP = 5
+MARKER = 7   # year markers' diameter, px
 
 
 def supplier_series(cube, mineral: str, years: tuple[int, int] | None, partner_codes: list[str]) -> dict:
@@ -42,11 +45,12 @@ class TrendChart(ChartWidget):
         self._data: dict | None = None
         self._names: dict[str, str] = {}
         self._divisor, self._unit = 1.0, "$"
-        self.line_items: dict[str, pg.PlotDataItem] = {}
+        self.line_items: dict[str, pg.PlotCurveItem] = {}
+        self.markers: pg.ScatterPlotItem | None = None
         super().__init__(selection, parent, line_scale=line_scale)
 
     def _reset(self) -> None:
-        self.mineral, self._data, self._names, self.line_items = None, None, {}, {}
+        self.mineral, self._data, self._names, self.line_items, self.markers = None, None, {}, {}, None
 
     def _pick_mineral(self) -> str | None:
         cube_minerals = set(self._loaded.cube.minerals)
@@ -86,14 +90,20 @@ class TrendChart(ChartWidget):
         colors = partner_colors(partner_ranking(result.suppliers), data["series"], self.theme.background)
         x = np.array(data["years"], dtype=float)
         self.add_legend(row=2)
+        edge = self.pen(self.theme.background, 0.8)
+        points_y, brushes = [], []
         for code, values in data["series"].items():
             color = colors.get(code, colors[OTHER])
-            item = pg.PlotDataItem(x, values / self._divisor, pen=self.pen(color, 2.2), antialias=True,
-                                   symbol="o", symbolSize=7, symbolBrush=color,
-                                   symbolPen=self.pen(self.theme.background, 0.8))
-            plot.addItem(item)
-            self.legend_entry(item, self._names.get(code, code))
-            self.line_items[code] = item
+            line = pg.PlotCurveItem(x, values / self._divisor, pen=self.pen(color, 2.2), antialias=True)
+            plot.addItem(line)
+            self.legend_entry(Swatch.line(line.opts["pen"], "o", MARKER, color, edge), self._names.get(code, code))
+            self.line_items[code] = line
+            points_y.append(values / self._divisor)
+            brushes += [pg.mkBrush(color)] * len(x)
+        # every year's point in one item, above the lines (a PlotDataItem per line costs ~2 ms)
+        self.markers = pg.ScatterPlotItem(x=np.tile(x, len(points_y)), y=np.concatenate(points_y), size=MARKER,
+                                          symbol="o", brush=brushes, pen=edge, antialias=True)
+        plot.addItem(self.markers)
         plot.getAxis("bottom").setTicks([[(int(y), str(y)) for y in data["years"]]])
         plot.showGrid(y=True, alpha=0.15)
         vb = plot.getViewBox()
@@ -104,7 +114,7 @@ class TrendChart(ChartWidget):
 
     def _draw_message_in_plot(self, plot, text: str) -> None:
         self.message = text
-        plot.addItem(pg.TextItem(text, color=self.theme.foreground, anchor=(0.5, 0.5)))
+        plot_message(plot, text, self.theme.foreground)
 
     # --- hover ---------------------------------------------------------------------------
     def _hit(self, x: float, y: float):
