@@ -117,9 +117,9 @@ class DefensePanel(QWidget):
             return
         current = self.uses.table.currentIndex()
         if current.isValid():
-            rows = [shown.iloc[self.uses.model.source_row(current.row())]]
+            rows = shown.iloc[[self.uses.model.source_row(current.row())]].to_dict("records")
         else:
-            rows = [r for _, r in shown.head(MAX_CARDS).iterrows()]
+            rows = shown.head(MAX_CARDS).to_dict("records")
         more = len(shown) - len(rows)
         tail = (f"<p><small>{more} more in the table; click a row to read it here.</small></p>"
                 if more > 0 else "")
