@@ -50,6 +50,8 @@ _APOSTROPHES = str.maketrans("", "", "'\u2019\u2018`\u00b4\u02bc")
 _WORD_RULES = {"saint": "st", "rep": "republic", "dem": "democratic", "isds": "islands"}
 _WORDS = re.compile(r"\b(" + "|".join(_WORD_RULES) + r")\b")
 _NES = re.compile(r"(^|[ ,(])(nes|not elsewhere specified)\)?$")
+_COMMA, _OPEN, _CLOSE = re.compile(r"\s*,\s*"), re.compile(r"\s*\(\s*"), re.compile(r"\s*\)")
+_LEADING_THE, _TRAILING_THE = re.compile(r"^the "), re.compile(r",? the$")
 
 
 @lru_cache(maxsize=65536)
@@ -65,16 +67,21 @@ def name_key(name: str) -> str:
     if any(mark in text for mark in _MOJIBAKE):
         text = _repair_mojibake(text)
     text = text.translate(_APOSTROPHES)
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():  # ASCII has no accents to drop (NFKD leaves it as it is)
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.casefold().replace("&", " and ").replace(".", "").replace("-", " ")
-    text = re.sub(r"\s*,\s*", ", ", text)
-    text = re.sub(r"\s*\(\s*", " (", text)
-    text = re.sub(r"\s*\)", ")", text)
+    text = _COMMA.sub(", ", text)
+    text = _OPEN.sub(" (", text)
+    text = _CLOSE.sub(")", text)
     text = " ".join(text.split())
-    text = _WORDS.sub(lambda m: _WORD_RULES[m.group(1)], text)
-    text = re.sub(r"^the ", "", text)
-    return re.sub(r",? the$", "", text).strip(" ,")
+    text = _WORDS.sub(_expand_word, text)
+    text = _LEADING_THE.sub("", text)
+    return _TRAILING_THE.sub("", text).strip(" ,")
+
+
+def _expand_word(match: re.Match) -> str:
+    return _WORD_RULES[match.group(1)]
 
 
 def _repair_mojibake(text: str) -> str:
@@ -191,9 +198,14 @@ def _tables() -> _Tables:
         if by_code.setdefault(system, {}).setdefault(value, code) != code:
             raise ReferenceDataError(codes_path, f"{system} {value!r} is listed twice", row=row_no)
 
-    frame = pd.DataFrame(countries, columns=list(_COUNTRY_COLUMNS), dtype=TEXT)
-    frame["display"] = pd.Series([display[c] for c in frame["iso3"]], dtype=TEXT)
+    frame = pd.DataFrame({column: _text([row[column] for row in countries])  # all text: no
+                          for column in _COUNTRY_COLUMNS}, copy=False)     # inference needed
+    frame["display"] = _text([display[row["iso3"]] for row in countries])
     return _Tables(frame, names.codes, by_code, display, frozenset(aggregate_codes))
+
+
+def _text(values: list[str]) -> pd.arrays.ArrowStringArray:
+    return pd.arrays.ArrowStringArray(pa.array(values, pa.large_string()))
 
 
 #: every aggregate code (WLD, OTH, S19, EUN, NES, Census groups ...); never an ISO3

@@ -37,8 +37,10 @@ class Crosswalk:
         table = self.table.copy()
         table["match_prefix"] = table["match_prefix"].astype(str)
         self.table = table.reset_index(drop=True)
-        self._positions = {p: list(idx) for p, idx in
-                           self.table.groupby("match_prefix", sort=False).indices.items()}
+        self._positions = {}
+        for i, prefix in enumerate(self.table["match_prefix"].tolist()):
+            if isinstance(prefix, str):  # a missing prefix matches nothing (groupby drops it)
+                self._positions.setdefault(prefix, []).append(i)
         self._prefix_set = frozenset(self._positions)
         self._lengths = tuple(sorted({len(p) for p in self._prefix_set}, reverse=True))
 
@@ -79,6 +81,20 @@ class Crosswalk:
             "is_placeholder": picked["is_placeholder"].to_numpy(dtype=bool),
         })
 
+    def expand(self, codes) -> tuple[np.ndarray, np.ndarray]:
+        """(position in `codes`, crosswalk table row) pairs of every mapping, in the order
+        `apply` joins them: by position, then by table row."""
+        index, uniques = pd.factorize(np.asarray(codes, dtype=object))
+        matched = [self._positions.get(self.match(str(code)), []) for code in uniques]
+        counts = np.array([len(rows) for rows in matched] + [0], dtype=np.intp)
+        flat = np.array([row for rows in matched for row in rows], dtype=np.intp)
+        starts = np.concatenate([[0], np.cumsum(counts[:-1])])
+        per_position = counts[index]                     # index -1 (missing) takes the 0
+        positions = np.repeat(np.arange(len(index)), per_position)
+        first_entry = np.repeat(np.cumsum(per_position) - per_position, per_position)
+        within = np.arange(len(positions)) - first_entry
+        return positions, flat[starts[index[positions]] + within]
+
     def apply(self, frame: pd.DataFrame) -> pd.DataFrame:
         """Trade rows joined to their minerals, with `mapped_value` = value x share.
 
@@ -95,6 +111,11 @@ class Crosswalk:
         """Codes with no mineral, with their summed value and the reason, largest first."""
         if frame.empty:
             return []
+        if isinstance(frame["hts"].dtype, pd.StringDtype):  # group only the codes that miss
+            missing = [code for code in frame["hts"].dropna().unique().tolist() if self.match(code) is None]
+            if not missing:
+                return []
+            frame = frame.loc[frame["hts"].isin(missing).to_numpy(), ["hts", "value"]]
         totals = frame.groupby("hts", sort=False, observed=True)["value"].agg(["sum", "size"])
         out = []
         for code, value, rows in zip(totals.index, totals["sum"].to_numpy(), totals["size"].to_numpy()):

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .cube import SupplyCube
+from .frames import frame_from_rows
 from .metrics import mineral_frame, partner_kinds, partner_names, supply_arrays, top_suppliers_of
 from .reference import Reference
 from .rollup import ImportanceMatrix, importance_by_unit, rollup_arrays
@@ -58,8 +59,7 @@ class ExposureModel:
     @cached_property
     def defense(self) -> ImportanceMatrix:
         ref = self.reference
-        rows = ref.defense_uses.explode("categories").rename(columns={"categories": "category"})
-        table = importance_by_unit(rows, "category", ref.analysis_unit)
+        table = importance_by_unit(_use_per_category(ref.defense_uses), "category", ref.analysis_unit)
         return ImportanceMatrix.build(table, "category", self.minerals, list(ref.defense_categories))
 
     @cached_property
@@ -68,21 +68,27 @@ class ExposureModel:
 
     def nir(self, year: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if year not in self._nir:
-            table = self.reference.nir_for(year).reindex(self.minerals)
-            self._nir[year] = (table["pct"].to_numpy(float),
-                               table["qualifier"].fillna("NA").to_numpy(object),
-                               table["edition"].fillna("").to_numpy(object))
+            self._nir[year] = _nir_arrays(self.reference, year, self.minerals)
         return self._nir[year]
 
     def world(self, group_codes: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         if group_codes not in self._world:
-            w = self.reference.world_shares().reindex(self.minerals)
-            group_share = np.array([sum(v for k, v in s.items() if k in group_codes) if isinstance(s, dict) and s
-                                    else np.nan for s in w["shares"]], dtype=float)
-            basis = [f"{st} production {int(y)}{f' ({f})' if f else ''}, {self.reference.nir_edition}"
-                     if isinstance(st, str) and y == y else ""
-                     for st, y, f in zip(w["stage"], w["year"], w["form"].fillna(""))]
-            self._world[group_codes] = (w["hhi"].to_numpy(float), group_share,
+            series = self.reference.world_shares()  # read as lists: reindexing costs more
+            position = {mineral: i for i, mineral in enumerate(series.index.tolist())}
+            hhi, shares, stage, year, form = (series[c].tolist() for c in ("hhi", "shares", "stage",
+                                                                             "year", "form"))
+            world_hhi, group_share, basis = [], [], []
+            for mineral in self.minerals:
+                i = position.get(mineral)
+                if i is None:  # no production series for this mineral
+                    world_hhi.append(np.nan), group_share.append(np.nan), basis.append("")
+                    continue
+                world_hhi.append(hhi[i])
+                group_share.append(sum(v for k, v in shares[i].items() if k in group_codes)
+                                   if isinstance(shares[i], dict) and shares[i] else np.nan)
+                basis.append(_world_basis(stage[i], year[i], form[i], self.reference.nir_edition))
+            self._world[group_codes] = (np.array(world_hhi, dtype=float),
+                                        np.array(group_share, dtype=float),
                                         np.array(basis, dtype=object))
         return self._world[group_codes]
 
@@ -138,6 +144,43 @@ class ExposureModel:
                                 self.minerals, state.defense.keys, "category")
         suppliers = top_suppliers_of(state.v, self.minerals, partners, names, top_n)
         return Evaluation(minerals=minerals, suppliers=suppliers, sectors=sectors, defense=defense)
+
+
+def _world_basis(stage, year, form, edition: str) -> str:
+    form = "" if form is None or form != form else form  # missing form: none
+    return (f"{stage} production {int(year)}{f' ({form})' if form else ''}, {edition}"
+            if isinstance(stage, str) and year == year else "")
+
+
+def _nir_arrays(reference: Reference, year: int, minerals: list[str]) -> tuple[np.ndarray, ...]:
+    """(pct, qualifier, edition) per mineral, as `reference.nir_for(year).reindex(minerals)`
+    gives them (qualifier 'NA' and edition '' where missing), read without building frames."""
+    if year not in reference.nir_years:
+        reference.nir_for(year)  # raises the ValueError that names the available years
+    nir = reference.nir
+    first: dict[str, tuple] = {}
+    for unit, y, listed, pct, qualifier, edition in zip(*(nir[c].tolist() for c in (
+            "analysis_unit", "year", "listed", "pct", "qualifier", "edition"))):
+        if y == year and listed and unit not in first:
+            first[unit] = (pct, qualifier, edition)
+    rows = [first.get(mineral) for mineral in minerals]
+    pct = np.array([r[0] if r else np.nan for r in rows], dtype=float)
+    qualifier = [r[1] if r and isinstance(r[1], str) else "NA" for r in rows]
+    edition = [r[2] if r and isinstance(r[2], str) else "" for r in rows]
+    return pct, np.array(qualifier, dtype=object), np.array(edition, dtype=object)
+
+
+def _use_per_category(uses: pd.DataFrame) -> pd.DataFrame:
+    """mineral, category, importance: each defense use once per category it serves (what
+    `explode` gives, at a fraction of its cost)."""
+    categories = uses["categories"].tolist()
+    if not all(isinstance(c, (tuple, list)) and c and all(type(x) is str for x in c)
+               for c in categories):
+        return uses.explode("categories").rename(columns={"categories": "category"})
+    rows = [(mineral, category, level) for mineral, these, level
+            in zip(uses["mineral"].tolist(), categories, uses["importance"].tolist())
+            for category in these]
+    return frame_from_rows(rows, ("mineral", "category", "importance"))
 
 
 @dataclass

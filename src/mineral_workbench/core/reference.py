@@ -12,17 +12,22 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .errors import ReferenceDataError
+from .frames import STR, frame_from_rows, frame_of, str_array, typed_column
 from .reference_schema import (
     DERIVATIVE_FORM, SCHEMAS, RawTable, check_crosswalk_rows, check_group_ids,
-    check_known_mineral, check_nir_value, check_unique, check_value_qualifiers,
+    check_known_mineral, check_nir_value, check_unique, check_value_qualifiers, column_types,
     expected_match_prefix, load_manifest, parse_import_sources, read_table)
 from .resources import resource_path
+from .world_production import concentration, production_by_mineral
 
 __all__ = ["IMPORTANCE_WEIGHTS", "NIR_YEARS", "LIST_YEARS", "Reference", "ReferenceDataError",
            "TableInfo", "clear_reference_cache", "default_root", "expected_match_prefix",
@@ -33,9 +38,9 @@ NIR_YEARS = (2023, 2024)
 LIST_YEARS = (2022, 2025)
 PLACEHOLDER_PREFIX = "equal split"
 SHARE_TOLERANCE = 1e-3  # lets a three-way split be written 0.3333; shares are then rescaled
-WORLD_TOTAL, OTHER_COUNTRIES = "World total", "Other countries"
-STAGE_PRIORITY = ("mine", "refinery", "smelter", "other")
-PREFERRED_FORM = {"silicon": "silicon metal"}  # chapters with several series at one stage
+NIR_COLUMNS = ("mineral", "analysis_unit", "year", "pct", "qualifier", "edition", "note", "source",
+               "confidence", "listed")
+SOURCE_COLUMNS = ("mineral", "analysis_unit", "country", "iso3", "share", "basis", "source")
 CHAPTER_UNITS = {"rare-earths": "rare earths", "magnesium-metal": "magnesium",
                  "zirconium-hafnium": "zirconium"}
 
@@ -76,6 +81,7 @@ class Reference:
     _group_meta: dict[str, dict]
     _year_notes: dict[int, str]
     _world_shares: pd.DataFrame | None = None
+    _group_infos: dict = field(default_factory=dict, init=False, repr=False)
 
     def __repr__(self) -> str:
         return f"Reference(root={str(self.root)!r}, tables={list(self.tables)})"
@@ -87,15 +93,23 @@ class Reference:
 
     def group_info(self, group_id: str) -> dict:
         """Title, as-of date, effective dates, source and members of a country group."""
-        rows = self.country_groups[self.country_groups["group"] == group_id]
-        if rows.empty:
+        if group_id not in self._group_infos:  # values are str and tuples: a copy is enough
+            self._group_infos[group_id] = self._group_info(group_id)
+        return dict(self._group_infos[group_id])
+
+    def _group_info(self, group_id: str) -> dict:
+        groups = self.country_groups
+        rows = [i for i, group in enumerate(groups["group"].tolist()) if group == group_id]
+        if not rows:
             raise KeyError(f"unknown country group {group_id!r}; known: {', '.join(self.group_ids)}")
+        column = {name: [values[i] for i in rows] for name, values in
+                  ((name, groups[name].tolist()) for name in ("effective", "source", "iso3", "country"))}
         meta = self._group_meta.get(group_id, {})
         return {"id": group_id, "title": meta.get("title", group_id.replace("_", " ")),
                 "as_of": meta.get("as_of", ""), "note": meta.get("note", ""),
-                "effective": " | ".join(dict.fromkeys(rows["effective"])),
-                "source": " | ".join(dict.fromkeys(rows["source"])),
-                "members": tuple(rows["iso3"]), "countries": tuple(rows["country"])}
+                "effective": " | ".join(dict.fromkeys(column["effective"])),
+                "source": " | ".join(dict.fromkeys(column["source"])),
+                "members": tuple(column["iso3"]), "countries": tuple(column["country"])}
 
     def group_members(self, group_id: str) -> frozenset[str]:
         return frozenset(self.group_info(group_id)["members"])
@@ -144,16 +158,16 @@ class Reference:
             base["group_share"] = [float(sum(v for k, v in shares.items() if k in group))
                                    if shares else math.nan for shares in base["shares"]]
             return base.drop(columns="shares")
-        rows = [_concentration(unit, records, group, year)
-                for unit, records in _production_by_mineral(self.world_production)]
+        rows = [concentration(unit, records, group, year)
+                for unit, records in production_by_mineral(self.world_production)]
         return pd.DataFrame(rows).set_index("mineral").drop(columns="shares")
 
     def world_shares(self) -> pd.DataFrame:
         """The chosen world-production series per mineral (latest year), with a `shares`
         column {iso3: share of world total}; computed once, so group changes cost microseconds."""
         if self._world_shares is None:
-            rows = [_concentration(unit, records, set(), None)
-                    for unit, records in _production_by_mineral(self.world_production)]
+            rows = [concentration(unit, records, set(), None)
+                    for unit, records in production_by_mineral(self.world_production)]
             object.__setattr__(self, "_world_shares", pd.DataFrame(rows).set_index("mineral"))
         return self._world_shares
 
@@ -193,7 +207,7 @@ def _load(root: Path) -> Reference:
         check_value_qualifiers(raw[name])
     countries = _frame(raw["usgs_countries"])
     check_unique(raw["usgs_countries"], "usgs_name")
-    iso_of = dict(zip(countries["usgs_name"], countries["iso3"]))
+    iso_of = dict(zip(raw["usgs_countries"].columns["usgs_name"], raw["usgs_countries"].columns["iso3"]))
     minerals, group_of = _minerals(raw["critical_minerals"], raw["mineral_groups"])
     units = set(minerals["analysis_unit"]) | set(group_of.values())
     known = set(minerals["mineral"]) | units
@@ -214,7 +228,8 @@ def _load(root: Path) -> Reference:
         sector_importance=_sector_importance(raw["mineral_sector_uses"], sectors, known, group_of),
         defense_uses=_defense(raw["defense_uses"], categories, known, group_of),
         defense_categories=categories, country_groups=groups,
-        group_ids=tuple(dict.fromkeys(groups["group"])), mineral_groups=_frame(raw["mineral_groups"]),
+        group_ids=tuple(dict.fromkeys(raw["country_groups"].columns["group"])),
+        mineral_groups=_frame(raw["mineral_groups"]),
         world_production=_world_production(raw["world_production"], units, iso_of),
         salient_statistics=_frame(raw["salient_statistics"]), countries=countries,
         nir_edition=edition, nir_years=NIR_YEARS, _group_of=group_of,
@@ -222,7 +237,21 @@ def _load(root: Path) -> Reference:
 
 
 def _frame(raw: RawTable, rename: dict[str, str] | None = None) -> pd.DataFrame:
-    return pd.DataFrame(raw.columns).rename(columns=rename or {})
+    return frame_of(_columns(raw, rename))
+
+
+def _columns(raw: RawTable, rename: dict[str, str] | None = None) -> dict[str, object]:
+    """The table's columns as typed arrays (text as `str`, as pandas would infer them)."""
+    rename = rename or {}
+    return {rename.get(col, col): typed_column(raw.columns[col], ctype.kind, ctype.optional)
+            for col, ctype in column_types(raw.name).items()}
+
+
+def _lower(texts: list[str]) -> tuple[object, list[str]]:
+    """Lower-cased text as pandas' `.str.lower()` gives it (Arrow's utf8_lower), as a column
+    and as a list."""
+    lowered = pc.utf8_lower(pa.array(texts, pa.large_string()))
+    return pd.arrays.ArrowStringArray(lowered, dtype=STR), lowered.to_pylist()
 
 
 def _minerals(raw: RawTable, groups_raw: RawTable) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -236,10 +265,11 @@ def _minerals(raw: RawTable, groups_raw: RawTable) -> tuple[pd.DataFrame, dict[s
         if group.lower() in names:
             groups_raw.fail(f"group {group!r} has the name of a mineral", "group", i)
         group_of[member.lower()] = group.lower()
-    frame = _frame(raw, {"symbol_or_group": "symbol"})
-    frame["mineral"] = frame["mineral"].str.lower()
-    frame.insert(4, "analysis_unit", [group_of.get(m, m) for m in frame["mineral"]])
-    return frame, group_of
+    columns = _columns(raw, {"symbol_or_group": "symbol"})
+    columns["mineral"], lowered = _lower(raw.columns["mineral"])
+    items = list(columns.items())
+    items.insert(4, ("analysis_unit", str_array([group_of.get(m, m) for m in lowered])))
+    return frame_of(dict(items)), group_of
 
 
 def _nir(raw, minerals, group_of, iso_of, edition):
@@ -250,48 +280,55 @@ def _nir(raw, minerals, group_of, iso_of, edition):
     if missing:
         raw.fail(f"no row for list mineral(s) {sorted(missing)}", "mineral")
     records, sources = [], []
+    member_values: dict[tuple[str, int], set] = {}
     for i, mineral in enumerate(m.lower() for m in cols["mineral"]):
         unit = group_of.get(mineral, mineral)
         for year in NIR_YEARS:
             pct, qualifier = cols[f"nir_{year}_pct"][i], cols[f"nir_{year}_qualifier"][i]
             check_nir_value(raw, year, pct, qualifier, i)
-            records.append({"mineral": mineral, "analysis_unit": unit, "year": year,
-                            "pct": pct if qualifier in ("=", ">", "<") else math.nan,
-                            "qualifier": qualifier, "edition": edition, "note": cols["nir_note"][i],
-                            "source": cols["source"][i], "confidence": cols["confidence"][i],
-                            "listed": mineral in listed})
+            pct = pct if qualifier in ("=", ">", "<") else math.nan
+            records.append((mineral, unit, year, pct, qualifier, edition, cols["nir_note"][i],
+                            cols["source"][i], cols["confidence"][i], mineral in listed))
+            if unit != mineral:  # str(nan) is "nan": blank members agree, as with astype(str)
+                member_values.setdefault((unit, year), set()).add((str(pct), qualifier))
         for country, share in parse_import_sources(raw, i):
             if country not in iso_of:
                 raw.fail(f"country {country!r} is not in usgs_countries.csv", "major_import_sources", i)
-            sources.append({"mineral": mineral, "analysis_unit": unit, "country": country,
-                            "iso3": iso_of[country], "share": share,
-                            "basis": cols["import_sources_basis"][i], "source": cols["source"][i]})
-    nir = pd.DataFrame(records)
-    for (unit, year), rows in nir[nir["analysis_unit"] != nir["mineral"]].groupby(["analysis_unit", "year"]):
-        if rows[["pct", "qualifier"]].astype(str).drop_duplicates().shape[0] > 1:
+            sources.append((mineral, unit, country, iso_of[country], share,
+                            cols["import_sources_basis"][i], cols["source"][i]))
+    for unit, year in sorted(member_values):
+        if len(member_values[unit, year]) > 1:
             raw.fail(f"members of '{unit}' carry different {year} values; each member must carry "
                      "the group value", f"nir_{year}_pct")
-    columns = ["mineral", "analysis_unit", "country", "iso3", "share", "basis", "source"]
-    return nir, pd.DataFrame(sources, columns=columns)
+    nir = frame_from_rows(records, NIR_COLUMNS, {"year": np.int64, "pct": float, "listed": bool})
+    return nir, frame_from_rows(sources, SOURCE_COLUMNS, {"share": float})
 
 
 def _crosswalk(raw: RawTable, units: set[str]) -> pd.DataFrame:
     check_unique(raw, "hts_code", "mineral")
     check_crosswalk_rows(raw, units)
-    frame = _frame(raw)
-    frame["mineral"] = frame["mineral"].str.lower()
-    frame["is_derivative"] = frame["form"] == DERIVATIVE_FORM
-    frame["is_placeholder"] = frame["share_basis"].str.startswith(PLACEHOLDER_PREFIX)
-    totals = frame[~frame["is_derivative"]].groupby("hts_code")["share"].transform("sum")
-    for index, total in totals.items():
+    cols = raw.columns
+    derivative = [form == DERIVATIVE_FORM for form in cols["form"]]
+    rows = [i for i, is_derivative in enumerate(derivative) if not is_derivative]
+    shares = np.array(cols["share"], dtype=float)
+    # pandas' grouped sum (compensated), exactly as the frame-based loader summed
+    totals = pd.Series(shares[rows]).groupby(np.array(cols["hts_code"], dtype=object)[rows]
+                                             ).transform("sum").tolist() if rows else []
+    for i, total in zip(rows, totals):
         if abs(total - 1) > SHARE_TOLERANCE:
-            raw.fail(f"shares of the non-derivative rows of {frame.at[index, 'hts_code']} sum to "
-                     f"{total:g}, not 1", "share", int(index))
-    frame.loc[totals.index, "share"] = frame.loc[totals.index, "share"] / totals
+            raw.fail(f"shares of the non-derivative rows of {cols['hts_code'][i]} sum to {total:g}, "
+                     "not 1", "share", i)
+    shares[rows] = shares[rows] / np.array(totals, dtype=float)
+    columns = _columns(raw)
+    columns["mineral"] = _lower(cols["mineral"])[0]
+    columns["share"] = shares
+    columns["is_derivative"] = np.array(derivative, dtype=bool)
+    columns["is_placeholder"] = np.array([b.startswith(PLACEHOLDER_PREFIX) for b in cols["share_basis"]],
+                                         dtype=bool)
     order = ["hts_code", "match_prefix", "description", "mineral", "form", "share", "share_basis",
              "is_derivative", "is_placeholder", "confidence", "source", "form_detail",
              "ntr_rate_2024", "notes"]
-    return frame[order]
+    return frame_of({name: columns[name] for name in order})
 
 
 def _sectors(raw: RawTable) -> pd.DataFrame:
@@ -311,13 +348,18 @@ def _sector_importance(raw, sectors, units, group_of) -> pd.DataFrame:
         check_known_mineral(raw, "mineral", units, i)
         if sector not in id_of:
             raw.fail(f"sector {sector!r} is not in sectors.csv", "sector", i)
-    frame = _frame(raw, {"end_uses_mcs": "end_uses"})
-    frame["mineral"] = frame["mineral"].str.lower()
-    frame["analysis_unit"] = [group_of.get(m, m) for m in frame["mineral"]]
-    frame["sector_id"] = frame["sector"].map(id_of)
-    frame["weight"] = frame["importance"].map(IMPORTANCE_WEIGHTS)
-    return frame[["mineral", "analysis_unit", "sector_id", "sector", "importance", "weight",
-                  "rationale", "basis", "end_uses", "source"]]
+    columns = _columns(raw, {"end_uses_mcs": "end_uses"})
+    columns["mineral"], lowered = _lower(raw.columns["mineral"])
+    columns["analysis_unit"] = str_array([group_of.get(m, m) for m in lowered])
+    columns["sector_id"] = str_array([id_of[sector] for sector in raw.columns["sector"]])
+    columns["weight"] = _weights(raw.columns["importance"])
+    return frame_of({name: columns[name] for name in (
+        "mineral", "analysis_unit", "sector_id", "sector", "importance", "weight", "rationale",
+        "basis", "end_uses", "source")})
+
+
+def _weights(levels: list[str]) -> np.ndarray:
+    return np.array([IMPORTANCE_WEIGHTS[level] for level in levels], dtype=float)
 
 
 def _defense(raw, categories, units, group_of) -> pd.DataFrame:
@@ -331,67 +373,25 @@ def _defense(raw, categories, units, group_of) -> pd.DataFrame:
             raw.fail(f"unknown or missing categories {unknown}; expected from: "
                      f"{'; '.join(categories)}", "categories", i)
         parsed.append(cats)
-    frame = _frame(raw)
-    frame["mineral"] = frame["mineral"].str.lower()
-    frame["categories"] = pd.Series(parsed, dtype=object)
-    frame["analysis_unit"] = [group_of.get(m, m) for m in frame["mineral"]]
-    frame["weight"] = frame["importance"].map(IMPORTANCE_WEIGHTS)
-    return frame[["mineral", "analysis_unit", "defense_use", "system_examples", "categories",
-                  "importance", "weight", "confidence", "source", "notes"]]
+    columns = _columns(raw)
+    columns["mineral"], lowered = _lower(raw.columns["mineral"])
+    columns["categories"] = pd.Series(parsed, dtype=object)
+    columns["analysis_unit"] = str_array([group_of.get(m, m) for m in lowered])
+    columns["weight"] = _weights(raw.columns["importance"])
+    return frame_of({name: columns[name] for name in (
+        "mineral", "analysis_unit", "defense_use", "system_examples", "categories", "importance",
+        "weight", "confidence", "source", "notes")})
 
 
 def _world_production(raw: RawTable, units: set[str], iso_of: dict[str, str]) -> pd.DataFrame:
     for i, country in enumerate(raw.columns["country"]):
         if country not in iso_of:
             raw.fail(f"country {country!r} is not in usgs_countries.csv", "country", i)
-    frame = _frame(raw, {"mineral": "chapter"})
     mapped = []
-    for chapter, form in zip(frame["chapter"], frame["form"]):
+    for chapter, form in zip(raw.columns["mineral"], raw.columns["form"]):
         unit = form.lower() if chapter == "platinum-group" else CHAPTER_UNITS.get(chapter, chapter)
         mapped.append(unit if unit in units else "")
-    frame.insert(1, "mineral", mapped)
-    frame.insert(5, "iso3", frame["country"].map(iso_of))
-    return frame
-
-
-def _production_by_mineral(production: pd.DataFrame) -> list[tuple[str, list[dict]]]:
-    """World-production rows as plain records per mineral (a few hundred rows: Python beats
-    per-mineral pandas filtering by two orders of magnitude here)."""
-    columns = ["mineral", "chapter", "stage", "form", "country", "iso3", "year", "value", "unit", "source"]
-    grouped: dict[str, list[dict]] = {}
-    for record in production[columns].to_dict("records"):
-        if record["mineral"]:
-            grouped.setdefault(record["mineral"], []).append(record)
-    return sorted(grouped.items())
-
-
-def _concentration(unit: str, records: list[dict], group: set[str], year: int | None) -> dict:
-    stage = next(s for s in STAGE_PRIORITY if any(r["stage"] == s for r in records))
-    rows = [r for r in records if r["stage"] == stage]
-    forms = list(dict.fromkeys(r["form"] for r in rows))
-    form = PREFERRED_FORM[unit] if PREFERRED_FORM.get(unit) in forms else forms[0]
-    rows = [r for r in rows if r["form"] == form]
-    totals = [r for r in rows if r["country"] == WORLD_TOTAL and _number(r["value"])]
-    chosen = year if year is not None else int(max(r["year"] for r in (totals or rows)))
-    rows = [r for r in rows if r["year"] == chosen]
-    total_rows = [r for r in rows if r["country"] == WORLD_TOTAL]
-    total = float(total_rows[0]["value"]) if total_rows and _number(total_rows[0]["value"]) else math.nan
-    listed = [r for r in rows if r["country"] not in (WORLD_TOTAL, OTHER_COUNTRIES) and _number(r["value"])]
-    first = rows[0] if rows else {}
-    result = {"mineral": unit, "chapter": first.get("chapter", ""), "stage": stage, "form": form,
-              "year": chosen, "unit": first.get("unit", ""), "world_total": total, "hhi": math.nan,
-              "group_share": math.nan, "top_country": "", "top_share": math.nan, "countries": len(listed),
-              "note": "" if total > 0 else "no world total printed: shares not computed", "shares": {}}
-    if total > 0 and listed:
-        shares = [float(r["value"]) / total for r in listed]
-        top = max(range(len(listed)), key=shares.__getitem__)
-        result.update(hhi=float(10_000 * sum(x * x for x in shares)),
-                      group_share=float(sum(x for r, x in zip(listed, shares) if r["iso3"] in group)),
-                      top_country=listed[top]["country"], top_share=shares[top],
-                      shares={r["iso3"]: x for r, x in zip(listed, shares)})
-    result["source"] = first.get("source", "")
-    return result
-
-
-def _number(value) -> bool:
-    return value is not None and not (isinstance(value, float) and math.isnan(value))
+    items = list(_columns(raw, {"mineral": "chapter"}).items())
+    items.insert(1, ("mineral", str_array(mapped)))
+    items.insert(5, ("iso3", str_array([iso_of[country] for country in raw.columns["country"]])))
+    return frame_of(dict(items))

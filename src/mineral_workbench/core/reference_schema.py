@@ -9,6 +9,7 @@ analyst who edited the table has to find the cell to fix.
 from __future__ import annotations
 
 import csv
+import functools
 import json
 import math
 import re
@@ -147,13 +148,19 @@ def _convert(raw: str, ctype: ColumnType):
     return text
 
 
+@functools.lru_cache(maxsize=None)
+def column_types(name: str) -> dict[str, ColumnType]:
+    """The parsed column types of table `name` (shared: do not modify)."""
+    return {col: ColumnType.parse(spec) for col, spec in SCHEMAS[name].items()}
+
+
 def read_table(root: Path, name: str, file: str) -> RawTable:
     """Read `file` under `root` and check it against `SCHEMAS[name]`.
 
     Problems are reported in reading order: the first bad cell or line of the file.
     """
     path = root / file
-    schema = {col: ColumnType.parse(spec) for col, spec in SCHEMAS[name].items()}
+    schema = column_types(name)
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except FileNotFoundError:
@@ -173,16 +180,19 @@ def read_table(root: Path, name: str, file: str) -> RawTable:
         records: list[list[str]] = []
         lines: list[int] = []
         start = reader.line_num + 1
+        width = len(header)
         try:
             for record in reader:
                 line, start = start, reader.line_num + 1
-                if not any(cell.strip() for cell in record):
+                if not "".join(record).strip():  # blank: every cell empty or whitespace
                     continue
-                if len(record) > len(header):
-                    _convert_columns(path, schema, where, records, lines)  # earlier cells first
-                    raise ReferenceDataError(
-                        path, f"{len(record)} fields but the header has {len(header)}", row=line)
-                records.append(record + [""] * (len(header) - len(record)))
+                if len(record) != width:
+                    if len(record) > width:
+                        _convert_columns(path, schema, where, records, lines)  # earlier cells first
+                        raise ReferenceDataError(
+                            path, f"{len(record)} fields but the header has {width}", row=line)
+                    record += [""] * (width - len(record))
+                records.append(record)
                 lines.append(line)
         except UnicodeDecodeError:
             _convert_columns(path, schema, where, records, lines)
@@ -216,13 +226,36 @@ def _convert_columns(path: Path, schema: dict[str, ColumnType], where: dict[str,
 
 
 def _convert_column(cells: list[str], ctype: ColumnType) -> list:
-    """`_convert` over a column; raises ValueError when any cell does not fit."""
-    if ctype.kind != "text":
-        return [_convert(cell, ctype) for cell in cells]
-    texts = [cell.strip() for cell in cells]
-    if not ctype.optional and "" in texts:
-        raise ValueError("is empty")
+    """`_convert` over a column, one tight loop per kind; raises ValueError when any cell
+    does not fit (the caller then finds the first bad cell with `_convert`)."""
+    texts, kind = [cell.strip() for cell in cells], ctype.kind
+    if "" in texts:
+        if not ctype.optional:
+            raise ValueError("is empty")
+        if kind not in ("text", "float"):
+            return [_convert(text, ctype) for text in texts]
+    if kind == "float":
+        values = [float(text.replace(",", "")) if text else math.nan for text in texts]
+        if not all(math.isfinite(value) or not text for text, value in zip(texts, values)):
+            raise ValueError("is not a finite number")
+        return values
+    if kind == "int":
+        if not all(map(_WHOLE_NUMBER.fullmatch, texts)):
+            raise ValueError("is not a whole number")
+        return [int(text) for text in texts]
+    if kind == "yn":
+        lowered = [text.lower() for text in texts]
+        if not {"y", "n"}.issuperset(lowered):
+            raise ValueError("is not y or n")
+        return [text == "y" for text in lowered]
+    fits = {"digits": _is_digits, "iso3": _ISO3.fullmatch}.get(kind, set(ctype.choices).__contains__)
+    if kind != "text" and not all(map(fits, texts)):
+        raise ValueError("does not fit")
     return texts
+
+
+def _is_digits(text: str) -> bool:
+    return text.isdigit() and text.isascii()
 
 
 def _check_sources(table: RawTable) -> None:

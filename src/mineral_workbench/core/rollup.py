@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .frames import frame_of, str_array
+
 DEFAULT_WEIGHTS: dict[str, float] = {"high": 1.0, "medium": 0.5, "low": 0.25}
 LEVELS = ("", "low", "medium", "high")      # index = level code; 0 = no importance
 LEVEL_CODE = {name: i for i, name in enumerate(LEVELS)}
@@ -25,17 +27,31 @@ def importance_by_unit(table: pd.DataFrame, key: str, unit_of: Callable[[str], s
 
     `table` has columns mineral, `key`, importance and optionally basis. The basis kept is
     'usgs_stated_use' when any row at the highest level says so (analyst judgment otherwise).
+    Rows come out by level (highest first), stated before judgment, then in table order.
     """
-    t = table[["mineral", key, "importance"] + (["basis"] if "basis" in table else [])].copy()
-    t["unit"] = t["mineral"].map(unit_of)
-    t["weight"] = t["importance"].map(dict(weights)).astype(float)
-    if "basis" not in t:
-        t["basis"] = "analyst_judgment"
-    t["stated"] = t["basis"].eq("usgs_stated_use")
-    t["level"] = t["importance"].map(LEVEL_CODE)
-    t = t.sort_values(["level", "stated"], ascending=False)
-    best = t.drop_duplicates(["unit", key])
-    return best[["unit", key, "importance", "weight", "basis"]].reset_index(drop=True)
+    weights = dict(weights)
+    levels = table["importance"].tolist()
+    unknown = sorted({str(level) for level in levels if level not in LEVEL_CODE or level not in weights})
+    if unknown:
+        raise ValueError(f"importance level(s) {unknown} have no weight")
+    units = [unit_of(m) for m in table["mineral"].tolist()]
+    stated = ([basis == "usgs_stated_use" for basis in table["basis"].tolist()] if "basis" in table
+              else [False] * len(levels))
+    keys = table[key].tolist()
+    seen: set[tuple] = set()
+    keep = []
+    for i in sorted(range(len(levels)), key=lambda i: (-LEVEL_CODE[levels[i]], not stated[i])):
+        if (units[i], keys[i]) not in seen:
+            seen.add((units[i], keys[i]))
+            keep.append(i)
+    positions = np.array(keep, dtype=np.intp)
+    basis = (table["basis"].array.take(positions) if "basis" in table
+             else str_array(["analyst_judgment"] * len(keep)))
+    return frame_of({"unit": str_array([units[i] for i in keep]),
+                     key: table[key].array.take(positions),
+                     "importance": table["importance"].array.take(positions),
+                     "weight": np.array([float(weights[levels[i]]) for i in keep], dtype=float),
+                     "basis": basis})
 
 
 @dataclass
@@ -49,15 +65,24 @@ class ImportanceMatrix:
     @classmethod
     def build(cls, importance: pd.DataFrame, key: str, minerals: Sequence[str],
               keys: Sequence[str]) -> "ImportanceMatrix":
-        m_index, k_index = pd.Index(list(minerals)), pd.Index(list(keys))
-        level = np.zeros((len(m_index), len(k_index)), dtype=np.int8)
+        minerals, keys = list(minerals), list(keys)
+        level = np.zeros((len(minerals), len(keys)), dtype=np.int8)
         stated = np.zeros(level.shape, dtype=bool)
-        rows = m_index.get_indexer(importance["unit"])
-        cols = k_index.get_indexer(importance[key])
+        levels = importance["importance"].tolist()
+        if len(set(minerals)) < len(minerals) or len(set(keys)) < len(keys):
+            raise ValueError("the importance matrix needs distinct minerals and keys")
+        unknown = sorted({str(name) for name in levels if name not in LEVEL_CODE})
+        if unknown:
+            raise ValueError(f"unknown importance level(s) {unknown}")
+        m_index = {name: i for i, name in enumerate(minerals)}    # get_indexer, in Python
+        k_index = {name: i for i, name in enumerate(keys)}
+        rows = np.array([m_index.get(unit, -1) for unit in importance["unit"].tolist()], dtype=np.intp)
+        cols = np.array([k_index.get(k, -1) for k in importance[key].tolist()], dtype=np.intp)
         ok = (rows >= 0) & (cols >= 0)
-        level[rows[ok], cols[ok]] = importance["importance"].map(LEVEL_CODE).to_numpy()[ok]
-        stated[rows[ok], cols[ok]] = importance["basis"].eq("usgs_stated_use").to_numpy()[ok]
-        return cls(list(minerals), list(keys), level, stated)
+        level[rows[ok], cols[ok]] = np.array([LEVEL_CODE[name] for name in levels], dtype=np.int64)[ok]
+        stated[rows[ok], cols[ok]] = np.array([basis == "usgs_stated_use" for basis in
+                                               importance["basis"].tolist()], dtype=bool)[ok]
+        return cls(minerals, keys, level, stated)
 
     def weights(self, weights: Mapping[str, float] = DEFAULT_WEIGHTS) -> np.ndarray:
         lookup = np.array([0.0] + [float(weights[name]) for name in LEVELS[1:]])

@@ -7,6 +7,7 @@ rely on `validate_tradeframe` having passed. Codes and countries are text, never
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -118,8 +119,16 @@ def concat_tradeframes(frames: Sequence[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return empty_tradeframe()
+    if len(frames) == 1 and _is_shaped(frames[0]):  # what concat + astype would give, unread
+        return frames[0].reset_index(drop=True)
     out = pd.concat(frames, ignore_index=True)
     return out.astype({k: v for k, v in COLUMNS.items()})
+
+
+def _is_shaped(frame: pd.DataFrame) -> bool:
+    """The TradeFrame's columns, in order, each already of its dtype."""
+    return list(frame.columns) == list(COLUMNS) and all(
+        str(frame[name].dtype) == str(_dtype(dtype)) for name, dtype in COLUMNS.items())
 
 
 def _broadcast(value, n: int, dtype) -> pd.Series:
@@ -140,6 +149,7 @@ def _broadcast(value, n: int, dtype) -> pd.Series:
     return pd.Series(np.full(n, value), dtype=dtype)
 
 
+@functools.lru_cache(maxsize=None)
 def _dtype(dtype: object):
     return pd.Series([], dtype=dtype).dtype
 

@@ -96,7 +96,8 @@ def load_file(path: str | Path, *, progress: ProgressFn | None = None,
 def _fill_mapping_report(frame: pd.DataFrame, report: ImportReport) -> None:
     from ..countries import partner_report  # noqa: PLC0415
     from ..crosswalk import unmapped_codes  # noqa: PLC0415
-    primary = frame[frame["measure"] == report.primary_measure]
+    primary = frame.loc[(frame["measure"] == report.primary_measure).to_numpy(),
+                        ["hts", "partner_raw", "partner_code", "value"]]
     report.unmapped_codes = unmapped_codes(primary)
     unmapped, aggregates = partner_report(primary)
     report.unmapped_partners = unmapped

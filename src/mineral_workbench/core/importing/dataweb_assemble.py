@@ -80,22 +80,22 @@ def assemble_frame(report: ImportReport, parsed: list[tuple[str, str, ParsedShee
         pieces["country"].append(sheet.country if sheet.country is not None
                                  else _fixed_partner(report, name, params, n))
         pieces["unit"].append(_units(report, name, sheet, quantity, n))
-        pieces["measure"].append(_repeat(measure, n))
-        pieces["sheet"].append(_repeat(name, n))
+        pieces["measure"].append((measure, n))
+        pieces["sheet"].append((name, n))
     n_total = sum(len(v) for v in pieces["value"])
     partner_raw = _joined(pieces["country"])
     if partner_raw.null_count:
         partner_raw = pc.fill_null(partner_raw, "")
     month = _stacked(pieces["month"])
     frame = build_tradeframe({
-        "source_id": _text(_repeat(report.sha256, n_total)),
-        "sheet": _text(_joined(pieces["sheet"])),
+        "source_id": _labels([(report.sha256, n_total)]),
+        "sheet": _labels(pieces["sheet"]),
         "row": pd.Series(_stacked(pieces["row"]), dtype="int64"),
-        "flow": _text(_repeat(report.flow, n_total)),
-        "measure": _text(_joined(pieces["measure"])),
-        "unit": _text(_joined(pieces["unit"])),
+        "flow": _labels([(report.flow, n_total)]),
+        "measure": _labels(pieces["measure"]),
+        "unit": _label_column(_joined(pieces["unit"])),
         "hts": _text(_joined(pieces["hts"])),
-        "hs_edition": _text(_repeat("HTS", n_total)),
+        "hs_edition": _labels([("HTS", n_total)]),
         "year": pd.Series(_stacked(pieces["year"]), dtype="int64"),
         "month": pd.Series(pd.arrays.IntegerArray(month, month == 0)),
         "partner_raw": _text(partner_raw),
@@ -201,3 +201,29 @@ def _stacked(arrays: list[np.ndarray]) -> np.ndarray:
 
 def _text(array: pa.Array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(array))
+
+
+def _labels(runs: list[tuple[str, int]]) -> pd.Series:
+    """A label column made of runs (value, count): built as the categorical it becomes
+    (sorted categories, as `astype('category')` orders them) without n strings."""
+    categories = sorted({value for value, _ in runs})
+    code = {value: i for i, value in enumerate(categories)}
+    codes = [np.full(n, code[value], dtype=np.int32) for value, n in runs]
+    return _categorical(_stacked(codes), categories)
+
+
+def _label_column(array: pa.Array) -> pd.Series:
+    """Arrow text as a categorical label column, exactly as `astype('category')` makes it."""
+    encoded = pc.dictionary_encode(array)
+    distinct = encoded.dictionary.to_pylist()
+    order = sorted(range(len(distinct)), key=distinct.__getitem__)
+    new_code = np.empty(len(distinct) + 1, dtype=np.int64)
+    new_code[order] = np.arange(len(distinct))
+    new_code[-1] = -1                       # a missing value stays missing
+    indices = encoded.indices.fill_null(len(distinct)).to_numpy()
+    return _categorical(new_code[indices], [distinct[i] for i in order])
+
+
+def _categorical(codes: np.ndarray, categories: list[str]) -> pd.Series:
+    dtype = pd.CategoricalDtype(pd.Index(categories, dtype=TEXT))
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype))

@@ -38,6 +38,7 @@ ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, NotImplement
 ALLOWED_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflated"}
 PROLOG_BYTES = 65_536          # the XML declaration, comments and a DTD would sit in here
 _CHUNK = 1 << 20
+_INLINE_BYTES = 1 << 16          # parts this small (compressed) are inflated without a thread
 _OVERLAP = 40                   # longer than any token the fast scan looks for
 
 # Fast path: a row number of at most 1,099,999 and a column A..AD bound the grid by
@@ -159,6 +160,9 @@ def _inflate(path: Path, handle, info: zipfile.ZipInfo) -> Iterator[bytes]:
             raise _size_lie(path, info)
         yield from _stored(path, handle, info)
         return
+    if info.compress_size <= _INLINE_BYTES:  # a worker thread costs more than the work
+        yield from _inflate_here(path, handle, info)
+        return
     chunks: queue.Queue = queue.Queue(maxsize=3)
     stop = threading.Event()
     worker = threading.Thread(target=_deflate_worker, args=(handle, info, chunks, stop), daemon=True)
@@ -182,29 +186,54 @@ def _inflate(path: Path, handle, info: zipfile.ZipInfo) -> Iterator[bytes]:
 
 def _deflate_worker(handle, info: zipfile.ZipInfo, chunks: queue.Queue, stop: threading.Event) -> None:
     try:
-        inflater, left, produced = zlib.decompressobj(-15), info.compress_size, 0
-        while not inflater.eof and not stop.is_set():
-            data = inflater.unconsumed_tail
-            if not data:
-                if left <= 0:
-                    raise ValueError("the compressed data ends early")
-                data = handle.read(min(left, 1 << 16))
-                if not data:
-                    raise ValueError("the file ends inside the part")
-                left -= len(data)
-            out = inflater.decompress(data, _CHUNK)
-            produced += len(out)
-            if produced > info.file_size:
-                chunks.put(b"")          # more than declared: the caller names the lie
+        for out in _deflated(handle, info, stop):
+            chunks.put(out)
+            if out == b"":
                 return
-            if out:
-                chunks.put(out)
-        if not stop.is_set() and produced != info.file_size:
-            raise ValueError(f"it inflates to {produced:,} bytes, not the declared {info.file_size:,}")
         chunks.put(None)
     except (zlib.error, ValueError, OSError) as exc:
         chunks.put(exc)
         chunks.put(None)
+
+
+def _inflate_here(path: Path, handle, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """`_inflate` without the worker thread (small parts), with the same errors."""
+    chunks = _deflated(handle, info)
+    while True:
+        try:
+            item = next(chunks, None)
+        except (zlib.error, ValueError, OSError) as exc:
+            raise InputError(path, f"corrupt .xlsx (part {info.filename}: {exc}); "
+                                   "download it again") from None
+        if item is None:
+            return
+        if item == b"":
+            raise _size_lie(path, info)
+        yield item
+
+
+def _deflated(handle, info: zipfile.ZipInfo, stop: threading.Event | None = None) -> Iterator[bytes]:
+    """The part inflated in chunks of at most _CHUNK bytes; b"" (then nothing) once past the
+    declared size; ValueError when the data ends early or falls short. Stops once `stop` is set."""
+    inflater, left, produced = zlib.decompressobj(-15), info.compress_size, 0
+    while not inflater.eof and not (stop is not None and stop.is_set()):
+        data = inflater.unconsumed_tail
+        if not data:
+            if left <= 0:
+                raise ValueError("the compressed data ends early")
+            data = handle.read(min(left, 1 << 16))
+            if not data:
+                raise ValueError("the file ends inside the part")
+            left -= len(data)
+        out = inflater.decompress(data, _CHUNK)
+        produced += len(out)
+        if produced > info.file_size:
+            yield b""                    # more than declared: the caller names the lie
+            return
+        if out:
+            yield out
+    if not (stop is not None and stop.is_set()) and produced != info.file_size:
+        raise ValueError(f"it inflates to {produced:,} bytes, not the declared {info.file_size:,}")
 
 
 def _stored(path: Path, handle, info: zipfile.ZipInfo) -> Iterator[bytes]:

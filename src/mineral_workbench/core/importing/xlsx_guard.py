@@ -202,18 +202,24 @@ def _column_index(ref: str) -> int:
     return index - 1
 
 
-def _iter_partial(data: bytes, tag: str):
-    """Yield complete <tag> elements from the start of an XML document cut anywhere."""
+def _iter_partial(data: bytes, tag: str, piece: int = 8192):
+    """Yield complete <tag> elements from the start of an XML document cut anywhere.
+
+    The data is fed to the parser a piece at a time, so a caller that stops after the first
+    rows does not pay for parsing the rest (expat gives the same events either way).
+    """
     if re.search(rb"<!(DOCTYPE|ENTITY)", data[:4096]):
         return  # no DTDs in OOXML parts: refuse entity tricks rather than expand them
     parser = XMLPullParser(events=("end",))
-    try:
-        parser.feed(data)
-    except ParseError:
-        pass
-    try:
-        for _event, elem in parser.read_events():
-            if elem.tag == f"{_NS_MAIN}{tag}":
-                yield elem
-    except ParseError:
-        return
+    wanted = f"{_NS_MAIN}{tag}"
+    for start in range(0, len(data), piece):
+        try:
+            parser.feed(data[start:start + piece])
+        except ParseError:
+            pass
+        try:
+            for _event, elem in parser.read_events():
+                if elem.tag == wanted:
+                    yield elem
+        except ParseError:
+            return
