@@ -140,31 +140,44 @@ def _log_uncaught_exceptions() -> None:
     sys.excepthook = hook
 
 
-def _render(window, view: str | None, target: Path) -> int:
-    from PySide6.QtCore import QEventLoop, Qt
+def _settle() -> None:
     from PySide6.QtWidgets import QApplication
+
+    for _ in range(3):
+        QApplication.processEvents()
+
+
+def _render(window, view: str | None, target: Path) -> int:
+    from PySide6.QtCore import QEventLoop, Qt, QTimer
 
     from mineral_workbench.core.errors import WorkbenchError
 
     window.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
     window.resize(*WINDOW_SIZE)
-    window.show()
     if window.session.is_loading():
         loop = QEventLoop()
         window.analysis_shown.connect(loop.quit)
         window.load_failed.connect(loop.quit)
         window.session.cancelled.connect(loop.quit)
+        # and whatever happened to the outcome (a slot that raised): never wait for ever
+        window.session.loader.busy_changed.connect(
+            lambda busy: busy or QTimer.singleShot(0, loop.quit))
         loop.exec()  # the outcome arrives as a queued signal, never before this runs
     error = window.last_error
     if error is not None:
         _say(str(error) if isinstance(error, WorkbenchError) else f"{type(error).__name__}: {error}")
         return 2 if isinstance(error, WorkbenchError) else 1
+    # Shown only now, with its content: laid out once, never from a half-loaded state (how
+    # splitters share space depends on the sizes they passed through), so a screenshot is
+    # the same image on every run.
+    window.show()
+    _settle()
     if view is not None:
         window.show_view(view)
+    _settle()  # lay the panels out before a selection scrolls them
     if window.current is not None and SCREENSHOT_SELECTION in window.current.result.minerals.index:
         window.selection.select([SCREENSHOT_SELECTION], origin="screenshot")
-    for _ in range(3):  # let docks settle at their default sizes and charts repaint
-        QApplication.processEvents()
+    _settle()  # let docks settle at their default sizes and charts repaint
     if not window.grab().save(str(target)):
         _say(f"{target}: could not write the screenshot (check the folder exists and the suffix is .png)")
         return 1
