@@ -15,8 +15,6 @@ from PySide6.QtCore import QPointF, Qt
 from PySide6.QtGui import QBrush, QColor, QPainterPath
 from PySide6.QtWidgets import QComboBox, QDoubleSpinBox, QStyledItemDelegate
 
-from .matrix_widgets import KeepColourDelegate
-
 OVERRIDDEN_ROLE = int(Qt.ItemDataRole.UserRole.value) + 2   # bool: a scenario set this cell
 MARKER_COLOR = QColor("#2f6fde")                            # the scenario marker's blue
 _MARKER_SIZE = 7
@@ -82,13 +80,9 @@ class MarkedDelegate(QStyledItemDelegate):
             paint_override_marker(painter, option.rect)
 
 
-class LevelComboDelegate(KeepColourDelegate):
-    """Heat-map painting (colour kept when selected), the marker, and a level combo editor."""
-
-    def paint(self, painter, option, index) -> None:
-        super().paint(painter, option, index)
-        if index.data(OVERRIDDEN_ROLE):
-            paint_override_marker(painter, option.rect)
+class LevelComboDelegate(QStyledItemDelegate):
+    """A level combo editor. Painting stays Qt's (C++): the sector matrix's view draws kept
+    colours and markers itself, once per paint event rather than a Python call per cell."""
 
     def createEditor(self, parent, option, index):
         combo = QComboBox(parent)

@@ -19,8 +19,8 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from .edit_delegates import OVERRIDDEN_ROLE
 from .formatters import ColumnSpec
-from .frame_columns import edit_texts, with_unit
-from .frame_model import _DISPLAY, _TOOLTIP, FrameTableModel
+from .frame_columns import edit_sources, edit_texts, with_unit
+from .frame_model import _ALIGN, _DISPLAY, _TOOLTIP, FrameTableModel
 
 _OVERRIDDEN = OVERRIDDEN_ROLE  # bool: the shown scenario changed this cell
 _EDIT = int(Qt.ItemDataRole.EditRole.value)
@@ -75,8 +75,9 @@ class EditableFrameModel(FrameTableModel):
         super().__init__(columns, filter_key=filter_key, parent=parent)
         self._editable_keys = frozenset(editable)
         self._edit: dict[int, _EditColumn] = {}
+        self._previous_edit: dict[int, _EditColumn] = {}
+        self._texts_cache: dict[tuple[str, str], tuple] = {}  # (slot, key) -> (sources, texts)
         self._frame: pd.DataFrame | None = None        # as given (index = row keys)
-        self._flat_frame: pd.DataFrame | None = None   # the index as a column
         self._row_keys = np.empty(0, dtype=object)
         self._baseline: pd.DataFrame | None = None
         self._handler: EditHandler | None = None
@@ -107,14 +108,29 @@ class EditableFrameModel(FrameTableModel):
     def editable_keys(self) -> frozenset[str]:
         return self._editable_keys
 
-    def _frame_loaded(self, original, flat) -> None:
-        self._frame, self._flat_frame = original, flat
-        self._row_keys = _keys(original) if original is not None else np.empty(0, dtype=object)
+    def _frame_loaded(self, frame, in_place) -> None:
+        self._frame = frame
+        if not in_place:  # an in-place update has the same rows by definition
+            self._row_keys = _keys(frame) if frame is not None else np.empty(0, dtype=object)
+        self._previous_edit = self._edit
         self._build_edit_columns()
+
+    def _changed_by_subclass(self) -> dict[int, np.ndarray]:
+        """Rows whose editor text or scenario mark changed since the previous frame."""
+        changed = {}
+        for column, edit in self._edit.items():
+            old = self._previous_edit.get(column)
+            if old is None:
+                changed[column] = np.ones(len(edit.text), dtype=bool)
+                continue
+            rows = (old.text != edit.text) | (old.overridden != edit.overridden) | (old.baseline != edit.baseline)
+            if rows.any():
+                changed[column] = rows
+        return changed
 
     def _build_edit_columns(self) -> None:
         self._edit = {}
-        frame = self._flat_frame
+        frame = self._frame
         if frame is None:
             return
         baseline = self._baseline
@@ -124,15 +140,40 @@ class EditableFrameModel(FrameTableModel):
             key = column.spec.key
             if key not in self._editable_keys:
                 continue
-            text = edit_texts(frame, key)
-            base = np.full(len(text), None, dtype=object)
-            if baseline is not None and key in _flat(baseline).columns:
-                by_key = pd.Series(edit_texts(_flat(baseline), key), index=_keys(baseline))
-                by_key = by_key[~by_key.index.duplicated()]
-                base = by_key.reindex(self._row_keys).to_numpy(dtype=object)
-                base = np.where(pd.isna(base), None, base)
+            text = self._edit_texts("shown", frame, key)
+            base = self._baseline_texts(baseline, key, len(text))
             overridden = (base != None) & (base != text)  # noqa: E711 - elementwise
             self._edit[i] = _EditColumn(key, column.spec, text, base, overridden.astype(bool))
+
+    def _edit_texts(self, slot: str, frame: pd.DataFrame, key: str) -> np.ndarray:
+        """`edit_texts(frame, key)`, reused while the columns it reads hold the same values:
+        a scenario recompute compares with the same baseline, and most edits leave the
+        edited column of most frames alone."""
+        if key not in frame.columns:
+            frame = _flat(frame)                             # the key is an index level
+        sources = edit_sources(frame, key)
+        cached = self._texts_cache.get((slot, key))
+        if cached is not None and all(a.equals(b) for a, b in zip(cached[0], sources)):
+            return cached[1]
+        texts = edit_texts(frame, key)
+        self._texts_cache[(slot, key)] = (sources, texts)
+        return texts
+
+    def _baseline_texts(self, baseline: pd.DataFrame | None, key: str, rows: int) -> np.ndarray:
+        """Per source row, the baseline's editor text of column `key` (None where the baseline
+        has no row of that key). A baseline in the shown frame's row order (the usual case:
+        the same analysis without the scenario) needs no look-up by key."""
+        if baseline is None:
+            return np.full(rows, None, dtype=object)
+        if key not in baseline.columns and key not in baseline.index.names:
+            return np.full(rows, None, dtype=object)
+        texts = self._edit_texts("baseline", baseline, key)
+        if baseline.index.equals(self._frame.index):
+            return texts
+        by_key = pd.Series(texts, index=_keys(baseline))
+        by_key = by_key[~by_key.index.duplicated()]
+        base = by_key.reindex(self._row_keys).to_numpy(dtype=object)
+        return np.where(pd.isna(base), None, base)
 
     # --- Qt model interface -------------------------------------------------------------
 
@@ -144,6 +185,8 @@ class EditableFrameModel(FrameTableModel):
     def data(self, index, role: int = _DISPLAY):
         if role == _DISPLAY:
             return self._display[index.column()](self._rows[index.row()])
+        if role == _ALIGN:
+            return self._align[index.column()]
         if role in _EDIT_ROLES:
             edit = self._edit.get(index.column())
             if edit is not None:

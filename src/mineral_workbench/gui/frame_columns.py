@@ -56,6 +56,20 @@ class FrameColumn:
                                       null_placement="at_end")
         return order.to_numpy()
 
+    def changed_rows(self, other: FrameColumn) -> np.ndarray | None:
+        """Per row, whether `other` (the same column of a recomputed frame) holds another
+        value; None when no row changed. Missing equals missing; vectorized."""
+        if self.values is not None:
+            old, new = self.values, other.values
+            if old is new or np.array_equal(old, new, equal_nan=True):
+                return None
+            return (old != new) & ~(np.isnan(old) & np.isnan(new))
+        if self.text.equals(other.text):
+            return None
+        differs = pc.fill_null(pc.not_equal(self.text, other.text), True)
+        both_missing = pc.and_(pc.is_null(self.text), pc.is_null(other.text))
+        return pc.and_not(differs, both_missing).to_numpy(zero_copy_only=False)
+
     def contains(self, text: str) -> np.ndarray:
         """Rows whose text contains `text`, ignoring case (numbers never match)."""
         if self.values is not None:
@@ -91,6 +105,8 @@ def make_column(series: pd.Series, spec: ColumnSpec) -> FrameColumn:
     if spec.numeric:
         if series.dtype == np.float64:
             return FrameColumn(spec, values=series.to_numpy())  # zero-copy
+        if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iuf":  # no missing values
+            return FrameColumn(spec, values=series.to_numpy().astype(np.float64))
         numbers = pd.to_numeric(series, errors="coerce")
         return FrameColumn(spec, values=numbers.to_numpy(dtype=np.float64, na_value=np.nan))
     return FrameColumn(spec, text=_arrow_text(series))
@@ -150,12 +166,20 @@ def edit_texts(frame: pd.DataFrame, key: str) -> np.ndarray:
 
     NIR combines the number with its qualifier, as the USGS tables print it.
     """
-    if key == "nir_pct" and "nir_qualifier" in frame.columns:
-        return nir_texts(frame["nir_pct"], frame["nir_qualifier"])
-    series = frame[key]
+    sources = edit_sources(frame, key)
+    if len(sources) == 2:
+        return nir_texts(*sources)
+    series = sources[0]
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
         return number_texts(series.to_numpy(dtype=np.float64, na_value=np.nan))
     return _to_objects(_arrow_text(series).fill_null(""))
+
+
+def edit_sources(frame: pd.DataFrame, key: str) -> list[pd.Series]:
+    """The columns `edit_texts(frame, key)` reads (to tell when its answer cannot change)."""
+    if key == "nir_pct" and "nir_qualifier" in frame.columns:
+        return [frame["nir_pct"], frame["nir_qualifier"]]
+    return [frame[key]]
 
 
 def with_unit(text: str, spec: ColumnSpec) -> str:

@@ -7,6 +7,9 @@ How it stays fast (DESIGN §8, STYLE pattern 2):
   for every other role;
 - sorting and filtering never touch the frame: they compute `_rows` (view row -> source row)
   and announce it with layoutChanged (sort) or a model reset (filter);
+- a recomputed frame with the same columns and rows (a what-if edit, new options) is swapped
+  in place: columns are compared vectorized and only changed cells are announced
+  (`dataChanged`), so views repaint a few cells instead of re-querying everything;
 - nothing is stored per cell.
 
 Editable columns live in a subclass (`editable_model.EditableFrameModel`), so read-only
@@ -35,9 +38,14 @@ _LEFT = (Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value
 
 
 def specs_for(frame: pd.DataFrame, wanted: Sequence[ColumnSpec]) -> list[ColumnSpec]:
-    """The wanted specs whose column the frame has, or a guessed spec for every column."""
+    """The wanted specs whose column (or named index level) the frame has, or a guessed spec
+    for every column, the named index levels first."""
+    named = [n for n in frame.index.names if n is not None]
     if wanted:
-        return [s for s in wanted if s.key in frame.columns]
+        present = {*frame.columns, *named}
+        return [s for s in wanted if s.key in present]
+    if named:
+        frame = frame.reset_index()
     types = pd.api.types
     return [default_spec(str(name), numeric=types.is_numeric_dtype(dtype) and not types.is_bool_dtype(dtype),
                          integral=types.is_integer_dtype(dtype))
@@ -71,32 +79,105 @@ class FrameTableModel(QAbstractTableModel):
         self._sort_column = -1
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._filter_text = ""
+        self._keys = None                        # what identifies the rows (see _row_keys)
 
     # --- loading ----------------------------------------------------------------------------
 
     def set_frame(self, frame: pd.DataFrame | None) -> None:
-        """Show `frame` (or nothing). Sort and filter settings carry over to the new frame."""
-        columns, original = [], frame
+        """Show `frame` (or nothing). Sort and filter settings carry over to the new frame.
+
+        A recompute (same columns, the same rows by key) is applied in place: `dataChanged`
+        for the changed cells only, or `layoutChanged` when the sort order moved rows, so views
+        repaint only what changed and keep their selection, current cell and scroll position.
+        Anything else resets the model."""
+        columns = []
         if frame is not None:
-            if any(name is not None for name in frame.index.names):
-                frame = frame.reset_index()
-            columns = [make_column(frame[spec.key], spec) for spec in specs_for(frame, self._wanted)]
+            columns = [make_column(_values(frame, spec.key), spec) for spec in specs_for(frame, self._wanted)]
+        keys = _row_keys(frame, columns, self._filter_key)
+        if self._same_rows(columns, keys) and self._update_in_place(columns, frame):
+            return
         sort_key = self._columns[self._sort_column].spec.key if self._sort_column >= 0 else None
         self.beginResetModel()
+        self._install(columns)
+        self._sort_column = self.column_of(sort_key) if sort_key is not None else -1
+        self._sorted = self._sort_permutation()
+        self._mask = self._filter_mask()
+        self._set_rows(self._visible_rows())
+        self._keys = keys
+        self._frame_loaded(frame, False)
+        self.endResetModel()
+
+    def _install(self, columns: list[FrameColumn]) -> None:
         self._columns = columns
         self._column_count = len(columns)
         self._display = [c.display for c in columns]
         self._align = [_RIGHT if c.spec.numeric else _LEFT for c in columns]
         self._n = len(columns[0]) if columns else 0
-        self._sort_column = self.column_of(sort_key) if sort_key is not None else -1
-        self._sorted = self._sort_permutation()
-        self._mask = self._filter_mask()
-        self._set_rows(self._visible_rows())
-        self._frame_loaded(original, frame)
-        self.endResetModel()
 
-    def _frame_loaded(self, original: pd.DataFrame | None, flat: pd.DataFrame | None) -> None:
-        """Hook for subclasses, inside the model reset: `flat` has the index as a column."""
+    def _frame_loaded(self, frame: pd.DataFrame | None, in_place: bool) -> None:
+        """Hook for subclasses, once the new columns are in (inside the reset, or before
+        `dataChanged` of an in-place update)."""
+
+    def _changed_by_subclass(self) -> dict[int, np.ndarray]:
+        """Per view column, source rows whose subclass-served data changed in the last
+        in-place update (a bool mask); the base model serves nothing else."""
+        return {}
+
+    def _same_rows(self, columns: list[FrameColumn], keys) -> bool:
+        old = self._columns
+        return (bool(old) and len(columns) == len(old) and len(columns[0]) == self._n
+                and all(a.spec == b.spec for a, b in zip(old, columns)) and _same_keys(self._keys, keys))
+
+    def _update_in_place(self, columns: list[FrameColumn], frame: pd.DataFrame) -> bool:
+        """Swap in `columns` (same specs, same rows) and announce only what changed; False
+        (nothing done) when the filter now shows other rows, which needs a reset."""
+        changed = {i: m for i, (a, b) in enumerate(zip(self._columns, columns))
+                   if (m := a.changed_rows(b)) is not None}
+        sorted_, mask = self._sorted, self._mask
+        if self._sort_column in changed:
+            sorted_ = self._sort_permutation(columns)
+        if self.filter_column() in changed:
+            mask = self._filter_mask(columns)
+        rows = self._visible_rows(sorted_, mask)
+        if mask is not self._mask and not np.array_equal(np.sort(rows), np.sort(self._rows)):
+            return False  # other rows pass the filter now
+        moved = not np.array_equal(rows, self._rows)
+        if moved:
+            self.layoutAboutToBeChanged.emit()
+            persistent = self.persistentIndexList()
+            old_sources = [int(self._rows[p.row()]) for p in persistent]
+        self._install(columns)
+        self._sorted, self._mask = sorted_, mask
+        self._frame_loaded(frame, True)
+        for column, rows_changed in self._changed_by_subclass().items():
+            changed[column] = rows_changed | changed[column] if column in changed else rows_changed
+        if moved:
+            self._set_rows(rows)
+            self._move_persistent(persistent, old_sources)
+            self.layoutChanged.emit()
+        self._announce(changed)
+        return True
+
+    def _announce(self, changed: dict[int, np.ndarray]) -> None:
+        """One `dataChanged` per run of adjacent columns whose changed view rows span the
+        same range (views repaint just that rectangle)."""
+        if not changed or not self._shown:
+            return
+        view_of_source = np.full(self._n, -1, dtype=np.intp)
+        view_of_source[self._rows] = np.arange(self._shown, dtype=np.intp)
+        blocks: list[list[int]] = []   # [first column, last column, top row, bottom row]
+        for column in sorted(changed):
+            rows = view_of_source[changed[column]]
+            rows = rows[rows >= 0]
+            if not len(rows):
+                continue
+            top, bottom = int(rows.min()), int(rows.max())
+            if blocks and blocks[-1][1] == column - 1 and blocks[-1][2:] == [top, bottom]:
+                blocks[-1][1] = column
+            else:
+                blocks.append([column, column, top, bottom])
+        for first, last, top, bottom in blocks:
+            self.dataChanged.emit(self.index(top, first), self.index(bottom, last))
 
     # --- Qt model interface -----------------------------------------------------------------
 
@@ -172,32 +253,36 @@ class FrameTableModel(QAbstractTableModel):
                 return i
         return next((i for i, c in enumerate(self._columns) if not c.spec.numeric), -1)
 
-    def _filter_mask(self) -> np.ndarray | None:
+    def _filter_mask(self, columns: list[FrameColumn] | None = None) -> np.ndarray | None:
         column = self.filter_column()
         if not self._filter_text or column < 0:
             return None
-        return self._columns[column].contains(self._filter_text)
+        return (columns or self._columns)[column].contains(self._filter_text)
 
     # --- row order --------------------------------------------------------------------------
 
-    def _sort_permutation(self) -> np.ndarray | None:
+    def _sort_permutation(self, columns: list[FrameColumn] | None = None) -> np.ndarray | None:
         if self._sort_column < 0 or self._n == 0:
             return None
         descending = self._sort_order == Qt.SortOrder.DescendingOrder
-        return self._columns[self._sort_column].sort_permutation(descending).astype(np.intp, copy=False)
+        column = (columns or self._columns)[self._sort_column]
+        return column.sort_permutation(descending).astype(np.intp, copy=False)
 
     def _set_rows(self, rows: np.ndarray) -> None:
         self._rows = rows
         self._shown = len(rows)
 
-    def _visible_rows(self) -> np.ndarray:
-        if self._sorted is None:
-            if self._mask is None:
+    def _visible_rows(self, sorted_=False, mask=False) -> np.ndarray:
+        """View rows from a sort permutation and filter mask (default: the model's own)."""
+        sorted_ = self._sorted if sorted_ is False else sorted_
+        mask = self._mask if mask is False else mask
+        if sorted_ is None:
+            if mask is None:
                 return np.arange(self._n, dtype=np.intp)
-            return np.flatnonzero(self._mask)
-        if self._mask is None:
-            return self._sorted
-        return self._sorted[self._mask[self._sorted]]
+            return np.flatnonzero(mask)
+        if mask is None:
+            return sorted_
+        return sorted_[mask[sorted_]]
 
     def _move_persistent(self, persistent: list[QPersistentModelIndex], old_sources: list[int]) -> None:
         """Keep selections and the current cell on the same data rows after a sort."""
@@ -258,3 +343,28 @@ class FrameTableModel(QAbstractTableModel):
 
     def raw_value(self, row: int, column: int):
         return self._columns[column].raw(self._rows[row])
+
+
+def _values(frame: pd.DataFrame, key: str):
+    """Column `key` of `frame`, or its index level of that name (no copy of the frame)."""
+    return frame[key] if key in frame.columns else frame.index.get_level_values(key)
+
+
+def _row_keys(frame: pd.DataFrame | None, columns: list[FrameColumn], filter_key: str | None):
+    """What identifies the rows of `frame`: its named index, else the text of the filter
+    column (e.g. the sector name), else nothing (rows are positions)."""
+    if frame is None:
+        return None
+    if any(name is not None for name in frame.index.names):
+        return frame.index
+    text = [c for c in columns if c.text is not None]
+    named = [c for c in text if c.spec.key == filter_key]
+    return (named or text)[0].text if text else None
+
+
+def _same_keys(old, new) -> bool:
+    if old is None or new is None:
+        return old is None and new is None
+    if isinstance(old, pd.Index) != isinstance(new, pd.Index):
+        return False
+    return old.equals(new)

@@ -61,8 +61,26 @@ class RotatedHeader(QHeaderView):
         painter.restore()
 
 
+def paint_kept_colour(painter, rect, background, foreground, font, base_font, highlight, text: str,
+                      align: int = int(Qt.AlignmentFlag.AlignCenter.value)) -> None:
+    """A selected cell that keeps its background colour: the colour, a frame in the highlight
+    colour, and the text (in the foreground colour; without one, in the frame's pen)."""
+    painter.save()
+    painter.fillRect(rect, background)
+    pen = QPen(highlight)
+    pen.setWidth(3)
+    painter.setPen(pen)
+    painter.drawRect(rect.adjusted(1, 1, -2, -2))
+    if foreground is not None:
+        painter.setPen(foreground.color())
+    painter.setFont(base_font if font is None else font.resolve(base_font))
+    painter.drawText(rect, int(align), text)
+    painter.restore()
+
+
 class KeepColourDelegate(QStyledItemDelegate):
-    """Selected cells keep their background colour and get a frame in the highlight colour."""
+    """Selected cells keep their background colour and get a frame in the highlight colour.
+    (The sector matrix paints this itself, in one pass per paint event: `SectorMatrixView`.)"""
 
     def paint(self, painter, option, index) -> None:
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
@@ -70,17 +88,8 @@ class KeepColourDelegate(QStyledItemDelegate):
         if not selected or background is None:
             super().paint(painter, option, index)
             return
-        painter.save()
-        painter.fillRect(option.rect, background)
-        pen = QPen(option.palette.color(option.palette.ColorRole.Highlight))
-        pen.setWidth(3)
-        painter.setPen(pen)
-        painter.drawRect(option.rect.adjusted(1, 1, -2, -2))
-        foreground = index.data(Qt.ItemDataRole.ForegroundRole)
-        if foreground is not None:
-            painter.setPen(foreground.color())
-        font = index.data(Qt.ItemDataRole.FontRole)
-        painter.setFont(option.font if font is None else font.resolve(option.font))
         align = index.data(Qt.ItemDataRole.TextAlignmentRole) or int(Qt.AlignmentFlag.AlignCenter)
-        painter.drawText(option.rect, int(align), str(index.data() or ""))
-        painter.restore()
+        paint_kept_colour(painter, option.rect, background, index.data(Qt.ItemDataRole.ForegroundRole),
+                          index.data(Qt.ItemDataRole.FontRole), option.font,
+                          option.palette.color(option.palette.ColorRole.Highlight),
+                          str(index.data() or ""), align)

@@ -7,6 +7,7 @@ A panel can make some columns editable (`editable={"nir_pct"}`): edits become re
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
 from typing import Collection, Sequence
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
@@ -35,6 +36,18 @@ def edit_on_enter(view, event) -> bool:
         event.accept()
         return True
     return False
+
+
+@contextmanager
+def keep_current_in_sight(view):
+    """A recompute that re-sorts rows moves the current cell with its row (no signal): scroll
+    to it, as the view does when the current cell changes, so an edited row stays in sight."""
+    before = view.currentIndex()
+    row = before.row() if before.isValid() else -1
+    yield
+    after = view.currentIndex()
+    if row >= 0 and after.isValid() and after.row() != row:
+        view.scrollTo(after)
 
 
 class ResultTable(QTableView):
@@ -157,14 +170,17 @@ class TablePanel(QWidget):
         """Show `frame`; columns are fitted the first time there are rows, then left as the
         analyst sized them (a recompute must not make the table jump). An editable panel
         compares with `baseline` (a frame shaped alike, or None) and keeps the current cell
-        on the same row and column."""
+        on the same row and column. A recompute updates the model in place (selection and
+        current cell survive by themselves)."""
         current = self._current_cell()
-        if self.editable:
-            self.model.set_frame(frame, baseline)
-            self._mark_editable_columns()
-        else:
-            self.model.set_frame(frame)
-        self._restore_current(current)
+        with keep_current_in_sight(self.table):
+            if self.editable:
+                self.model.set_frame(frame, baseline)
+                self._mark_editable_columns()
+            else:
+                self.model.set_frame(frame)
+        if current is not None and self._current_cell() != current:  # a reset forgot it
+            self._restore_current(current)
         if not self._fitted and self.model.total_rows():
             self.table.fit_columns()
             for key, width in self._widths.items():
