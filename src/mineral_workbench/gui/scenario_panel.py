@@ -13,7 +13,7 @@ from html import escape
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont, QKeySequence
-from PySide6.QtWidgets import (QFormLayout, QHBoxLayout, QInputDialog, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QFormLayout, QInputDialog, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMenu, QMessageBox, QSplitter,
                                QToolButton, QVBoxLayout, QWidget)
 
@@ -21,6 +21,7 @@ from mineral_workbench.core.scenario import Scenario, ScenarioError
 from mineral_workbench.core.whatif import load_presets
 
 from .edit_fields import EditChoices
+from .flow_layout import FlowLayout
 from .scenario_editor import ask_edit
 from .scenario_widgets import CommitText, make_history_view, on_key
 
@@ -107,13 +108,10 @@ class ScenarioPanel(QWidget):
         self.delete_button = self._button("&Delete…", "Delete scenario",
                                           "Delete the shown scenario (Delete); Undo brings it back",
                                           self.delete_scenario)
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.setSpacing(3)
+        buttons = FlowLayout()   # wraps in a narrow dock instead of cutting buttons off
         for button in (self.new_button, self.presets_button, self.rename_button,
                        self.duplicate_button, self.delete_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         self.scenario_list = QListWidget(box)
         self.scenario_list.setAccessibleName("Scenarios")
         self.scenario_list.setToolTip("Select a scenario to show it; the baseline has no edits")
@@ -191,13 +189,10 @@ class ScenarioPanel(QWidget):
         self.down_button = self._button("▼", "Move edit down",
                                         "Apply the selected edit later (Ctrl+Down)",
                                         lambda: self.move_edit(1))
-        buttons = QHBoxLayout()
-        buttons.setContentsMargins(0, 0, 0, 0)
-        buttons.setSpacing(3)
+        buttons = FlowLayout()
         for button in (self.add_edit_button, self.change_edit_button, self.remove_edit_button,
                        self.up_button, self.down_button):
             buttons.addWidget(button)
-        buttons.addStretch(1)
         layout = QVBoxLayout(box)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(form)
