@@ -70,7 +70,9 @@ def live_formulas(r: int, col: dict[str, str]) -> dict[str, Formula]:
     return {
         "import_value_usd": Formula(f"=SUMIFS(Suppliers_Value,Suppliers_Mineral,{m})"),
         "hhi": when_imports(f"10000*SUMPRODUCT((Suppliers_Mineral={m})*Suppliers_Share^2)"),
-        "top_supplier_share": when_imports(f"_xlfn.MAXIFS(Suppliers_Share,Suppliers_Mineral,{m})"),
+        # SUMPRODUCT evaluates the array without Ctrl+Shift+Enter in every Excel (MAXIFS needs
+        # 2019+); shares are never negative, so the masked maximum is the largest share.
+        "top_supplier_share": when_imports(f"SUMPRODUCT(MAX((Suppliers_Mineral={m})*Suppliers_Share))"),
         "group_share": share_of("Suppliers_InGroup,1"),
         "aggregate_share": share_of('Suppliers_Kind,"aggregate"'),
         "unmapped_share": share_of('Suppliers_Kind,"unmapped"'),
