@@ -246,3 +246,26 @@ def test_png_labels_scale_with_the_dpi(qtbot, selection, core):
         assert label.color.name() == "#ffffff" and light
         assert light[0] >= 12 * scale - 2 and light[-1] <= len(row) - 12 * scale + 2   # within the box
         assert light[-1] - light[0] >= 0.6 * inner.width() * scale                   # as wide as the text
+
+
+def test_a_category_chart_in_a_short_dock_scrolls_rather_than_squeeze_its_rows(qtbot):
+    """Sixteen sectors in a 200-px-high chart: the view asks for room for every row (the
+    scroll area scrolls) and every sector keeps its label; an export twin keeps its size."""
+    from mineral_workbench.core.analysis import AnalysisOptions, compute, load_sources
+    from mineral_workbench.core.resources import sample_workbook
+    from mineral_workbench.gui.charts.base import ROW_PIXELS
+    from mineral_workbench.gui.charts.sector_ranking import SectorRankingChart
+
+    loaded = load_sources([sample_workbook()])
+    chart = SectorRankingChart()
+    qtbot.addWidget(chart)
+    chart.resize(600, 200)
+    chart.show()
+    chart.set_data(compute(loaded, AnalysisOptions()), loaded)
+    qtbot.waitUntil(lambda: chart.view.minimumHeight() > 200)
+    rows = len(chart.chart_data()["labels"])
+    assert rows == 16
+    assert chart.view.minimumHeight() >= rows * ROW_PIXELS
+    qtbot.waitUntil(lambda: chart._plot.getViewBox().height() >= rows * ROW_PIXELS - 1)
+    ticks = chart._plot.getAxis("left")._tickLevels[0]
+    assert len([t for t in ticks if t[1]]) == rows          # every sector labelled

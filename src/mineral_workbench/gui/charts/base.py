@@ -29,6 +29,9 @@ from .palette import Theme
 from .text import source_note
 
 
+ROW_PIXELS = 12   # the least height of a category row on screen (7.4 pt labels)
+
+
 class ChartWidget(ChartParts, QWidget):
     """Base of every chart: set_data, hover, click-to-select and exports."""
 
@@ -151,6 +154,7 @@ class ChartWidget(ChartParts, QWidget):
         self.message = ""
         if not self._for_export:
             self.view.setMinimumHeight(90)
+        self._readable_rows = 0
         self._reset()
         try:
             if self._result is None or self._result.minerals is None or self._result.minerals.empty:
@@ -166,6 +170,20 @@ class ChartWidget(ChartParts, QWidget):
         """Fit the layout back into the view: pyqtgraph grows it while items are added, never shrinks it."""
         self.view.ci.layout.activate()
         self.view.ci.setGeometry(QRectF(0, 0, self.view.width(), self.view.height()))
+        self._keep_rows_readable()
+
+    def keep_rows_readable(self, rows: int) -> None:
+        """On screen, give each of `rows` categories at least ROW_PIXELS: a short dock then
+        scrolls the chart instead of squeezing bars and labels together (exports keep their size)."""
+        self._readable_rows = rows
+
+    def _keep_rows_readable(self) -> None:
+        if self._for_export or not getattr(self, "_readable_rows", 0) or self._plot is None:
+            return
+        around = self.view.height() - self._plot.getViewBox().height()   # titles, axes, legend
+        wanted = int(around + self._readable_rows * ROW_PIXELS)
+        if wanted > self.view.minimumHeight():
+            self.view.setMinimumHeight(wanted)
 
     def _reset(self) -> None:
         """Forget what the last drawing plotted (before every redraw)."""

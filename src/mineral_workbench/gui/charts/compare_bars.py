@@ -116,6 +116,7 @@ class CompareBarsChart(ChartWidget):
         vb.setRange(xRange=(0, top * 1.22), yRange=(-0.6, n - 0.4), padding=0)
         names = [sector_short(s, 22) for s in rows.index] if key == "sector" else list(rows.index)
         fit_category_font(plot.getAxis("left"), vb, [str(s) for s in names])
+        self.keep_rows_readable(n)
         self.add_legend(row=2)
         self.legend_entry(self.a_item, elide(a_label, LEGEND_CHARS))  # a long name would widen
         self.legend_entry(self.b_item, elide(b_label, LEGEND_CHARS))  # the chart past its dock

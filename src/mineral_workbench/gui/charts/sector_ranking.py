@@ -80,7 +80,7 @@ class SectorRankingChart(ChartWidget):
         self.add_header(f"{what}: exposure to imports from {group_title(self._result.inputs)}",
                         "Weakest link (largest importance × consumption at risk; driving mineral named) "
                         "and importance-weighted mean, sorted")
-        plot = self.add_plot(row=1, bottom="Importance-weighted consumption at risk (% of US consumption)")
+        plot = self.add_plot(row=1, bottom="Weighted consumption at risk (% of US consumption)")
         self._plot = plot
         y = np.arange(n, dtype=float)
         edge = self.pen(self.theme.background, 0.5)
@@ -114,6 +114,7 @@ class SectorRankingChart(ChartWidget):
         vb.invertY(True)
         vb.setRange(xRange=(0, top * 1.2), yRange=(-0.6, n - 0.4), padding=0)  # room for the mineral name
         fit_category_font(plot.getAxis("left"), vb, [str(v) for v in rows[key]])
+        self.keep_rows_readable(n)
         self.add_footer(f"Importance: {reference_edition(self._result.inputs, table)}. "
                         f"Consumption at risk = NIR × share of US imports from the group; {self.source()}",
                         row=3)
