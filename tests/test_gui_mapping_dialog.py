@@ -210,3 +210,37 @@ def test_an_unreadable_file_is_reported_not_raised(qtbot, monkeypatch, tmp_path,
     monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(broken), "")))
     assert mapping_dialog.ask_and_map(None) is None
     assert dialogs and dialogs[0][0] == "warning" and "broken.csv" in dialogs[0][2]
+
+
+def test_add_with_mapping_joins_the_loaded_files_and_reload_keeps_each_files_profile(
+        qtbot, make_window, monkeypatch, messy, tmp_path):
+    """A mapped file is added beside a recognised export (not replacing it); both are read
+    again, each its own way, by Reanalyze."""
+    import shutil  # noqa: PLC0415
+
+    from gui_support import SAMPLE, load_and_wait  # noqa: PLC0415
+
+    trade = Path(shutil.copy(SAMPLE, tmp_path / "dataweb.xlsx"))
+    window = make_window()
+    load_and_wait(qtbot, window, [trade])
+    before = len(window.current.loaded.frame)
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(
+        lambda *a, **k: (str(messy), "Trade exports")))
+
+    def run(self):
+        map_by_hand(qtbot, self)
+        self.accept()
+        return self.result()
+    monkeypatch.setattr(MappingDialog, "exec", run)
+    with qtbot.waitSignal(window.analysis_shown, timeout=WAIT_MS):
+        window.window_actions.add_mapping.trigger()
+    assert [Path(f).name for f in window.current.files] == ["dataweb.xlsx", messy.name]
+    assert [r.format for r in window.current.reports] == ["dataweb_xlsx", "mapped"]
+    mapped_id = window.current.reports[1].sha256
+    frame = window.current.loaded.frame
+    assert len(frame) == before + len(EXPECTED)
+    assert frame_rows(frame[frame["source_id"] == mapped_id]) == EXPECTED
+    with qtbot.waitSignal(window.analysis_shown, timeout=WAIT_MS):
+        window.window_actions.reload.trigger()
+    assert [r.format for r in window.current.reports] == ["dataweb_xlsx", "mapped"]
+    assert len(window.current.loaded.frame) == before + len(EXPECTED)

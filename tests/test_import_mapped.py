@@ -77,6 +77,20 @@ def test_load_file_with_a_profile_end_to_end(tmp_path):
     json.dumps(report.to_json())
 
 
+def test_per_file_profiles_mix_a_mapped_file_with_a_recognised_export(tmp_path):
+    from mineral_workbench.core.analysis import load_sources  # noqa: PLC0415
+    from mineral_workbench.core.resources import sample_workbook  # noqa: PLC0415
+
+    path = write_messy_wide(tmp_path / "messy.xlsx")
+    alone = load_sources([sample_workbook()])
+    both = load_sources([sample_workbook(), path],
+                        profiles={str(path): Profile.from_json(MESSY_WIDE_PROFILE)})
+    assert [r.format for r in both.reports] == ["dataweb_xlsx", "mapped"]
+    mapped_rows = both.frame[both.frame["source_id"] == file_sha256(path)]
+    assert_messy_wide(mapped_rows.reset_index(drop=True), both.reports[1])
+    assert len(both.frame) == len(alone.frame) + len(mapped_rows)
+
+
 def test_ods_reads_like_xlsx(tmp_path):
     path = write_ods(tmp_path / "messy.ods", {"Imports": MESSY_WIDE_ROWS, "Notes": [["x"]]})
     frame, report = mapped.read(path, MESSY_WIDE_PROFILE)

@@ -8,7 +8,7 @@ steps, so year-range or group changes recompute without re-reading files.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,8 +84,13 @@ MINERAL_JSON_KEYS = ("import_value_usd", "derivative_import_value_usd", "hhi", "
 
 def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = None,
                  cancel: CancelFn | None = None, reference: Reference | None = None,
-                 priority: Sequence[str] | None = None, profile=None) -> LoadedData:
-    """Read every file (refusing the whole set on the first bad one) and build the cube."""
+                 priority: Sequence[str] | None = None, profile=None,
+                 profiles: Mapping[str | Path, object] | None = None) -> LoadedData:
+    """Read every file (refusing the whole set on the first bad one) and build the cube.
+
+    A column-mapping `profile` reads every file; `profiles` maps some files (by path) to
+    their own profile, so files read through a mapping mix with recognised exports."""
+    own = {Path(k).resolve(): v for k, v in (profiles or {}).items()}
     reference = reference or load_reference()
     frames, reports, seen = [], [], {}
     n = max(len(paths), 1)
@@ -93,7 +98,8 @@ def load_sources(paths: Sequence[str | Path], *, progress: ProgressFn | None = N
         if cancel and cancel():
             raise OperationCancelled("loading cancelled")
         sub = None if progress is None else (lambda f, msg, i=i: progress((i + f) / n, msg))
-        frame, report = load_file(path, progress=sub, cancel=cancel, profile=profile)
+        frame, report = load_file(path, progress=sub, cancel=cancel,
+                                  profile=own.get(Path(path).resolve(), profile))
         if report.sha256 in seen:
             seen[report.sha256].warnings.append(
                 f"{Path(path).name} is the same file as {Path(seen[report.sha256].file).name}; read once")

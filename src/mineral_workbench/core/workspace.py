@@ -226,12 +226,13 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def load_inputs(paths, *, priority=None, profile=None, progress=None, cancel=None
+def load_inputs(paths, *, priority=None, profile=None, profiles=None, progress=None, cancel=None
                 ) -> tuple[LoadedData, Workspace | None, Reference]:
     """Trade files and at most one workspace, as the CLI accepts them anywhere it takes files.
 
     A workspace brings its own rows, reference tables and scenarios; trade files given beside
-    it are added to its sources (overlaps resolved as usual).
+    it are added to its sources (overlaps resolved as usual). `profile` / `profiles`: see
+    `load_sources`.
     """
     from .analysis import load_sources  # noqa: PLC0415
     paths = [Path(p) for p in paths]
@@ -239,13 +240,15 @@ def load_inputs(paths, *, priority=None, profile=None, progress=None, cancel=Non
     if len(spaces) > 1:
         raise InputError(spaces[1], "give at most one workspace (.mwb) at a time")
     if not spaces:
-        loaded = load_sources(paths, priority=priority, profile=profile, progress=progress, cancel=cancel)
+        loaded = load_sources(paths, priority=priority, profile=profile, profiles=profiles,
+                              progress=progress, cancel=cancel)
         return loaded, None, load_reference()
     workspace = load_workspace(spaces[0])
     reference = workspace.reference()
     others = [p for p in paths if p != spaces[0]]
     if others:
-        extra = load_sources(others, profile=profile, progress=progress, cancel=cancel, reference=reference)
+        extra = load_sources(others, profile=profile, profiles=profiles, progress=progress,
+                             cancel=cancel, reference=reference)
         known = {r.sha256 for r in workspace.reports}
         new = [r for r in extra.reports if r.sha256 not in known]
         from .tradeframe import concat_tradeframes  # noqa: PLC0415

@@ -24,6 +24,7 @@ class WindowActions:
     open: QAction
     add_files: QAction
     import_mapping: QAction
+    add_mapping: QAction
     close_all: QAction
     reload: QAction
     show_report: QAction
@@ -100,6 +101,9 @@ def build_actions(window: QMainWindow) -> WindowActions:
         "import_mapping": _action(window, "Import with Column &Mapping…",
                                   tip="Map the columns of any spreadsheet to trade data "
                                       "(replaces the files loaded now)"),
+        "add_mapping": _action(window, "A&dd with Column Mapping…",
+                               tip="Map the columns of a spreadsheet and add it to the files "
+                                   "loaded now"),
         "close_all": _action(window, "&Close All", icon_name="close", shortcut="Ctrl+Shift+W",
                              tip="Close every loaded file"),
         "reload": _action(window, "&Reanalyze", icon_name="analyze", shortcut=_KEY.Refresh,
@@ -144,6 +148,7 @@ def build_actions(window: QMainWindow) -> WindowActions:
     recent = RecentMenu(file_menu)
     file_menu.addMenu(recent)
     file_menu.addAction(a["import_mapping"])
+    file_menu.addAction(a["add_mapping"])
     file_menu.addSeparator()
     file_menu.addAction(a["reload"])
     file_menu.addAction(a["show_report"])

@@ -87,12 +87,14 @@ class CoreBackend:
 
         return load_reference()
 
-    def load(self, paths: Sequence[Path], *, progress=None, cancel=None, profile=None):
-        """Read and map the files, through a column-mapping `profile` when given (raises
-        InputError / ProfileError / OperationCancelled)."""
+    def load(self, paths: Sequence[Path], *, progress=None, cancel=None, profile=None, profiles=None):
+        """Read and map the files, through a column-mapping `profile` (every file) or
+        `profiles` (path -> profile) when given (raises InputError / ProfileError /
+        OperationCancelled)."""
         from mineral_workbench.core.workspace import load_inputs
 
-        return load_inputs(list(paths), progress=progress, cancel=cancel, profile=profile)[0]
+        return load_inputs(list(paths), progress=progress, cancel=cancel, profile=profile,
+                           profiles=profiles)[0]
 
     def reference_of(self, loaded):
         """The tables the data was mapped with: a workspace's own edition, else the bundled."""
@@ -144,8 +146,8 @@ class CoreBackend:
                         scenario=outcome, baseline_result=baseline, scenario_error=problem)
 
     def load_and_analyze(self, files: Sequence[Path], options, *, progress=None, cancel=None,
-                         profile=None, scenario=None) -> Analysis:
-        mapping = {} if profile is None else {"profile": profile}  # test backends may lack it
+                         profiles=None, scenario=None) -> Analysis:
+        mapping = {"profiles": profiles} if profiles else {}  # test backends may lack it
         loaded = self.load(files, progress=progress, cancel=cancel, **mapping)
         if progress is not None:
             progress(1.0, "computing exposure")

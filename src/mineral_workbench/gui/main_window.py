@@ -129,7 +129,8 @@ class MainWindow(FileCommands, QMainWindow):
         a, s = self.window_actions, self.session
         a.open.triggered.connect(self.open_dialog)
         a.add_files.triggered.connect(self.add_dialog)
-        a.import_mapping.triggered.connect(self.import_with_mapping)
+        a.import_mapping.triggered.connect(lambda: self.import_with_mapping())
+        a.add_mapping.triggered.connect(self.add_with_mapping)
         a.close_all.triggered.connect(self.close_all)
         a.reload.triggered.connect(self.reload)
         a.show_report.triggered.connect(lambda: self.show_import_report(0))

@@ -38,8 +38,7 @@ class AnalysisSession(QObject):
         self.current: Analysis | None = None
         self.scenario = None                       # core Scenario shown, or None (baseline)
         self.loading_files: tuple[Path, ...] = ()
-        self.profile = None                        # column-mapping profile of `profile_files`
-        self.profile_files: tuple[Path, ...] = ()
+        self.profiles: dict[Path, object] = {}     # column-mapping profile of files read through one
         self.loader.finished.connect(self._on_loaded)
         self.loader.failed.connect(self._on_failed)
         self.loader.cancelled.connect(self.cancelled)
@@ -48,15 +47,15 @@ class AnalysisSession(QObject):
 
     # --- commands ---------------------------------------------------------------------------
 
-    def load(self, files: Sequence[Path | str], profile=None) -> bool:
-        """Read `files` in the background (replacing what is loaded once they are read), through
-        a column-mapping `profile` when given; reloading the same files reuses it."""
+    def load(self, files: Sequence[Path | str], profiles=None) -> bool:
+        """Read `files` in the background (replacing what is loaded once they are read). A file
+        given a column-mapping profile in `profiles` (path -> profile) is read through it, now
+        and whenever it is loaded again (reload, add files)."""
         paths = tuple(Path(f) for f in files)
         if not paths:
             return False
-        if profile is not None:
-            self.profile, self.profile_files = profile, paths
-        profile = self.profile if paths == self.profile_files else None
+        self.profiles.update({Path(f): profile for f, profile in (profiles or {}).items()})
+        chosen = {p: self.profiles[p] for p in paths if p in self.profiles}
         if self.options.years is not None:  # year ranges belong to the data they were set on
             self.options = options_with(self.options, years=None)
             self.options_changed.emit(self.options)
@@ -64,7 +63,7 @@ class AnalysisSession(QObject):
         self.loading_files = paths
         backend, options = self.backend, self.options
         log.info("loading %d file(s): %s", len(paths), ", ".join(str(p) for p in paths))
-        mapping = {} if profile is None else {"profile": profile}
+        mapping = {"profiles": chosen} if chosen else {}
         if self.scenario is not None:
             mapping["scenario"] = self.scenario
         self.loader.start(lambda *, progress, cancel: backend.load_and_analyze(

@@ -37,8 +37,11 @@ class FileCommands:
 
     def add_files(self, files: Sequence[Path | str]) -> None:
         """Load `files` together with the files loaded now (the bundled sample is replaced)."""
-        keep = [f for f in (self.current.files if self.current else ()) if not only_sample([f])]
-        self.load(list(dict.fromkeys([*keep, *(Path(f) for f in files)])), confirm=False)
+        self.load(list(dict.fromkeys([*self._kept_files(), *(Path(f) for f in files)])), confirm=False)
+
+    def _kept_files(self) -> list[Path]:
+        """The loaded files an added file joins (not the bundled sample)."""
+        return [Path(f) for f in (self.current.files if self.current else ()) if not only_sample([f])]
 
     def reload(self) -> None:
         if self.current is not None:
@@ -54,15 +57,27 @@ class FileCommands:
         if names:
             self.add_files(names)
 
-    def import_with_mapping(self) -> None:
-        """Ask for one file, map its columns and load it through that profile (replacing)."""
+    def import_with_mapping(self, add: bool = False) -> None:
+        """Ask for one file, map its columns and load it through that profile: replacing the
+        loaded files, or with `add` together with them (the bundled sample is replaced)."""
         from .mapping_dialog import ask_and_map  # noqa: PLC0415 - only when asked (start-up time)
 
         chosen = ask_and_map(self, self._last_folder(), OPEN_FILTER)
-        if chosen is not None:
-            self.settings.set("files/last_folder", str(Path(chosen[0]).parent))
-            if self.workspace.confirm_replace() and self.session.load([chosen[0]], profile=chosen[1]):
-                self._begin_progress()
+        if chosen is None:
+            return
+        path, profile = Path(chosen[0]), chosen[1]
+        self.settings.set("files/last_folder", str(path.parent))
+        if add:
+            files = list(dict.fromkeys([*self._kept_files(), path]))
+        elif self.workspace.confirm_replace():
+            files = [path]
+        else:
+            return
+        if self.session.load(files, profiles={path: profile}):
+            self._begin_progress()
+
+    def add_with_mapping(self) -> None:
+        self.import_with_mapping(add=True)
 
     def close_all(self) -> None:
         if self.workspace.confirm_replace():

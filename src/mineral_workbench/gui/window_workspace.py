@@ -34,7 +34,7 @@ class WindowWorkspace:
         file_menu = actions.file_menu
         anchor = actions.import_mapping
         file_menu.insertAction(anchor, self.open_action)
-        after = file_menu.actions()[file_menu.actions().index(anchor) + 1]
+        after = file_menu.actions()[file_menu.actions().index(actions.add_mapping) + 1]
         file_menu.insertSeparator(after)
         file_menu.insertAction(after, self.save_action)
         file_menu.insertAction(after, self.save_as_action)
