@@ -19,36 +19,15 @@ pg = pytest.importorskip("pyqtgraph")
 from PySide6.QtCore import SIGNAL, QPointF  # noqa: E402
 from PySide6.QtGui import QColor, QImage  # noqa: E402
 
-from mineral_workbench.core import analysis, resources  # noqa: E402
+from mineral_workbench.core import analysis  # noqa: E402
 from mineral_workbench.gui.charts import (CriticalityChart, SectorHeatmapChart,  # noqa: E402
                                           SectorRankingChart, SupplierBarsChart, TrendChart)
 from mineral_workbench.gui.charts.compare_bars import CompareBarsChart  # noqa: E402
 from mineral_workbench.gui.charts.painted import Label, SwatchLegend, TextLabels  # noqa: E402
 from mineral_workbench.gui.charts.palette import OTHER, partner_colors, partner_ranking, text_on  # noqa: E402
 from mineral_workbench.gui.charts.supplier_bars import LABEL_MIN_SHARE  # noqa: E402
-from mineral_workbench.gui.selection import MineralSelection  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def core():
-    loaded = analysis.load_sources([resources.sample_workbook()])
-    return analysis.compute(loaded), loaded
-
-
-@pytest.fixture
-def selection():
-    return MineralSelection()
-
-
-def show(qtbot, chart, core, size=(900, 620)):
-    result, loaded = core
-    qtbot.addWidget(chart)
-    chart.resize(*size)
-    chart.show()
-    qtbot.waitExposed(chart)
-    chart.set_data(result, loaded)
-    qtbot.waitUntil(lambda: chart._plot is None or chart._plot.getViewBox().width() > 50)
-    return chart
+from chart_support import core, selection, show  # noqa: E402,F401 - fixtures
 
 
 def plot_items(chart, cls):
@@ -248,20 +227,12 @@ def test_png_labels_scale_with_the_dpi(qtbot, selection, core):
         assert light[-1] - light[0] >= 0.6 * inner.width() * scale                   # as wide as the text
 
 
-def test_a_category_chart_in_a_short_dock_scrolls_rather_than_squeeze_its_rows(qtbot):
+def test_a_category_chart_in_a_short_dock_scrolls_rather_than_squeeze_its_rows(qtbot, core):
     """Sixteen sectors in a 200-px-high chart: the view asks for room for every row (the
-    scroll area scrolls) and every sector keeps its label; an export twin keeps its size."""
-    from mineral_workbench.core.analysis import AnalysisOptions, compute, load_sources
-    from mineral_workbench.core.resources import sample_workbook
-    from mineral_workbench.gui.charts.base import ROW_PIXELS
-    from mineral_workbench.gui.charts.sector_ranking import SectorRankingChart
+    scroll area scrolls) and every sector keeps its label."""
+    from mineral_workbench.gui.charts.base import ROW_PIXELS  # noqa: PLC0415
 
-    loaded = load_sources([sample_workbook()])
-    chart = SectorRankingChart()
-    qtbot.addWidget(chart)
-    chart.resize(600, 200)
-    chart.show()
-    chart.set_data(compute(loaded, AnalysisOptions()), loaded)
+    chart = show(qtbot, SectorRankingChart(), core, size=(600, 200))
     qtbot.waitUntil(lambda: chart.view.minimumHeight() > 200)
     rows = len(chart.chart_data()["labels"])
     assert rows == 16

@@ -18,7 +18,7 @@ from PySide6.QtCore import QPointF, Qt  # noqa: E402
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QPalette  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 
-from mineral_workbench.core import analysis, resources  # noqa: E402
+from mineral_workbench.core import analysis  # noqa: E402
 from mineral_workbench.core.reference import load_reference  # noqa: E402
 from mineral_workbench.core.rollup import importance_by_unit  # noqa: E402
 from mineral_workbench.gui.charts import (CHARTS, CriticalityChart, SectorHeatmapChart,  # noqa: E402
@@ -27,29 +27,8 @@ from mineral_workbench.gui.charts import (CHARTS, CriticalityChart, SectorHeatma
 from mineral_workbench.gui.charts.palette import OTHER, partner_colors, partner_ranking  # noqa: E402
 from mineral_workbench.gui.charts.supplier_bars import default_minerals  # noqa: E402
 from mineral_workbench.gui.charts.text import sector_short, source_note, usd, usd_scale  # noqa: E402
-from mineral_workbench.gui.selection import MineralSelection  # noqa: E402
 
-
-@pytest.fixture(scope="module")
-def core():
-    loaded = analysis.load_sources([resources.sample_workbook()])
-    return analysis.compute(loaded), loaded
-
-
-@pytest.fixture
-def selection():
-    return MineralSelection()
-
-
-def show(qtbot, chart, core, size=(900, 620)):
-    result, loaded = core
-    qtbot.addWidget(chart)
-    chart.resize(*size)
-    chart.show()
-    qtbot.waitExposed(chart)
-    chart.set_data(result, loaded)
-    qtbot.waitUntil(lambda: chart._plot is None or chart._plot.getViewBox().width() > 50)
-    return chart
+from chart_support import core, selection, show  # noqa: E402,F401 - fixtures
 
 
 def click(qtbot, chart, x: float, y: float) -> None:
