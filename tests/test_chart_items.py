@@ -240,3 +240,20 @@ def test_a_category_chart_in_a_short_dock_scrolls_rather_than_squeeze_its_rows(q
     qtbot.waitUntil(lambda: chart._plot.getViewBox().height() >= rows * ROW_PIXELS - 1)
     ticks = chart._plot.getAxis("left")._tickLevels[0]
     assert len([t for t in ticks if t[1]]) == rows          # every sector labelled
+
+
+def test_a_redraw_with_nothing_to_plot_drops_the_earlier_category_labels(qtbot, core, selection):
+    """The plot is reused: the earlier drawing's category ticks must not come back on the
+    message plot when the view resizes."""
+    import dataclasses  # noqa: PLC0415
+
+    chart = show(qtbot, SupplierBarsChart(selection), core)
+    left = chart._plot.getAxis("left")
+    assert left._tickLevels
+    result, loaded = core
+    none = dataclasses.replace(result, minerals=result.minerals.assign(import_value_usd=0.0))
+    chart.set_data(none, loaded)
+    assert chart._plot.getAxis("left") is left and chart.message == "No minerals with import data"
+    chart.resize(900, 500)
+    qtbot.wait(50)
+    assert not left._tickLevels

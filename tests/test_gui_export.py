@@ -20,6 +20,7 @@ from mineral_workbench.core.resources import sample_workbook
 from mineral_workbench.core.whatif import load_presets
 from mineral_workbench.gui import export_controller as ec
 from mineral_workbench.gui.export_controller import ExportController, ExportInputs
+from mineral_workbench.gui.export_menu import ExportMenu
 from mineral_workbench.core.export import ExportError
 from mineral_workbench.gui.export_dialog import default_base_name, refuse_source_overwrite
 from mineral_workbench.gui.memo_editor import MemoEditor
@@ -121,7 +122,8 @@ def sheet_text(path: Path, sheet: str = "Summary") -> str:
 
 
 def test_menu_has_the_export_actions(make):
-    controller = make()
+    made = make()
+    controller = ExportMenu(made.parent(), made._get_inputs)   # the window's Export menu
     menu = QMenu()
     controller.build_menu(menu)
     texts = [a.text() for a in menu.actions() if not a.isSeparator()]
@@ -134,6 +136,7 @@ def test_menu_has_the_export_actions(make):
     dialog.format_boxes["docx"].setChecked(False)
     assert not dialog.export_button.isEnabled() and not dialog.edit_memo.isEnabled()
     dialog.reject()
+    assert controller.shutdown(WAIT_MS)
 
 
 def test_exports_all_three_for_the_baseline(qtbot, make, tmp_path, boxes, opened):

@@ -244,3 +244,6 @@ def test_add_with_mapping_joins_the_loaded_files_and_reload_keeps_each_files_pro
         window.window_actions.reload.trigger()
     assert [r.format for r in window.current.reports] == ["dataweb_xlsx", "mapped"]
     assert len(window.current.loaded.frame) == before + len(EXPECTED)
+    assert list(window.session.profiles) == [messy.resolve()]
+    window.close_all()                    # a file opened after Close All is detected afresh
+    assert window.session.profiles == {} and window.current is None

@@ -448,3 +448,13 @@ def test_long_file_of_many_rows(tmp_path):
     path = write_long_workbook(tmp_path / "big.xlsx", sheets={"Customs Value": rows})
     frame, report = read(path)
     assert len(frame) == 3000 and report.checksum.ok and frame["row"].iloc[-1] == 3001
+
+
+def test_an_empty_measure_sheet_adds_no_label_category(tmp_path):
+    """Label columns carry only the values that occur (as `astype('category')` would), so an
+    empty sheet leaves no trace in the frame a workspace saves."""
+    path = tmp_path / "x.xlsx"
+    write_long_workbook(path, sheets={"Customs Value": LONG_ROWS, "First Unit of Quantity": []})
+    frame, _report = load_file(path)
+    for column in ("sheet", "measure"):
+        assert sorted(frame[column].cat.categories) == sorted(frame[column].unique())

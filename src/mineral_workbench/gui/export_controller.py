@@ -21,13 +21,12 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
-from PySide6.QtWidgets import QMenu, QMessageBox, QProgressDialog, QWidget
+from PySide6.QtWidgets import QMessageBox, QProgressDialog, QWidget
 
 from ..core.errors import OperationCancelled, WorkbenchError
 from ..core.export import export, make_bundle
 from ..core.export.memo import build_memo, memo_from_json, memo_to_json
 from .export_dialog import MEMO_FORMATS, ExportDialog, ExportRequest, refuse_source_overwrite
-from .export_menu import MENU
 from .loader import TaskRunner
 from .memo_editor import edit_memo
 from .memo_figures import render_figure
@@ -134,15 +133,6 @@ class ExportController(QObject):
         self.last_timings: dict = {}
 
     # --- public API --------------------------------------------------------------------------
-    def build_menu(self, menu: QMenu) -> None:
-        for key, text, formats in MENU:
-            action = menu.addAction(text)
-            action.triggered.connect(lambda _=False, f=formats: self.open_export(f))
-            self.actions[key] = action
-        menu.addSeparator()
-        self.actions["edit_memo"] = menu.addAction("Edit &memo…")
-        self.actions["edit_memo"].triggered.connect(self.edit_memo_draft)
-
     @property
     def memo_drafts(self) -> dict:
         return copy.deepcopy(self._drafts)
@@ -202,7 +192,7 @@ class ExportController(QObject):
     def _begin(self, request: ExportRequest | None, inputs: ExportInputs) -> None:
         if request is not None:
             self._remember(request)
-        run = self._run = _Run(request, inputs)
+        self._run = _Run(request, inputs)
         self._set_busy(True)
         self._show_progress("Preparing the export…" if request else "Drafting the memo…")
         self.started.emit()

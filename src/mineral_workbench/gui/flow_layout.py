@@ -47,17 +47,18 @@ class FlowLayout(QLayout):
         self._place(rect, move=True)
 
     def sizeHint(self) -> QSize:
-        """All items on one row."""
-        width = sum(item.sizeHint().width() for item in self._items)
-        width += self._gap * max(len(self._items) - 1, 0)
-        height = max((item.sizeHint().height() for item in self._items), default=0)
+        """All shown items on one row."""
+        shown = [item for item in self._items if not item.isEmpty()]
+        width = sum(item.sizeHint().width() for item in shown) + self._gap * max(len(shown) - 1, 0)
+        height = max((item.sizeHint().height() for item in shown), default=0)
         return self._with_margins(QSize(width, height))
 
     def minimumSize(self) -> QSize:
         """The widest item alone on its row."""
         size = QSize()
         for item in self._items:
-            size = size.expandedTo(item.minimumSize())
+            if not item.isEmpty():
+                size = size.expandedTo(item.minimumSize())
         return self._with_margins(size)
 
     def _with_margins(self, size: QSize) -> QSize:

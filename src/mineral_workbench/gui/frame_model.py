@@ -337,7 +337,10 @@ class FrameTableModel(QAbstractTableModel):
         return self._display[column](self._rows[row])
 
     def display_texts(self, column: int, count: int) -> list[str]:
-        """The display texts of the first `count` view rows of `column` (to size it)."""
+        """The display texts of the first `count` view rows of `column` (to size it); a
+        subclass that shows other texts (`display_text`) is measured by those."""
+        if type(self).display_text is not FrameTableModel.display_text:
+            return [self.display_text(row, column) for row in range(min(count, self._shown))]
         display = self._display[column]
         return [display(row) for row in self._rows[:count].tolist()]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPen
-from PySide6.QtWidgets import QHeaderView, QStyle, QStyledItemDelegate, QStyleOptionHeader
+from PySide6.QtWidgets import QHeaderView, QStyle, QStyleOptionHeader
 
 _MAX_HEADER = 130
 _PAD = 6
@@ -76,20 +76,3 @@ def paint_kept_colour(painter, rect, background, foreground, font, base_font, hi
     painter.setFont(base_font if font is None else font.resolve(base_font))
     painter.drawText(rect, int(align), text)
     painter.restore()
-
-
-class KeepColourDelegate(QStyledItemDelegate):
-    """Selected cells keep their background colour and get a frame in the highlight colour.
-    (The sector matrix paints this itself, in one pass per paint event: `SectorMatrixView`.)"""
-
-    def paint(self, painter, option, index) -> None:
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        background = index.data(Qt.ItemDataRole.BackgroundRole)
-        if not selected or background is None:
-            super().paint(painter, option, index)
-            return
-        align = index.data(Qt.ItemDataRole.TextAlignmentRole) or int(Qt.AlignmentFlag.AlignCenter)
-        paint_kept_colour(painter, option.rect, background, index.data(Qt.ItemDataRole.ForegroundRole),
-                          index.data(Qt.ItemDataRole.FontRole), option.font,
-                          option.palette.color(option.palette.ColorRole.Highlight),
-                          str(index.data() or ""), align)

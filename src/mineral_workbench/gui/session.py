@@ -54,8 +54,8 @@ class AnalysisSession(QObject):
         paths = tuple(Path(f) for f in files)
         if not paths:
             return False
-        self.profiles.update({Path(f): profile for f, profile in (profiles or {}).items()})
-        chosen = {p: self.profiles[p] for p in paths if p in self.profiles}
+        self.profiles.update({Path(f).resolve(): profile for f, profile in (profiles or {}).items()})
+        chosen = {p: self.profiles[p.resolve()] for p in paths if p.resolve() in self.profiles}
         if self.options.years is not None:  # year ranges belong to the data they were set on
             self.options = options_with(self.options, years=None)
             self.options_changed.emit(self.options)
@@ -109,6 +109,7 @@ class AnalysisSession(QObject):
         self.loader.cancel()
         self.computer.cancel()
         self.current = None
+        self.profiles.clear()   # a file opened again after Close All is detected afresh
         log.info("closed all files")
         self.cleared.emit()
 

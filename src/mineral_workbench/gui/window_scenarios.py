@@ -181,7 +181,9 @@ class WindowScenarios:
         panel = self._panels.get(name)
         if panel is None and name in self._builders:
             panel = self._panels[name] = self._builders.pop(name)()
+            placeholder = self.docks[name].widget()
             self.docks[name].setWidget(panel)
+            placeholder.deleteLater()
             current = self.window.session.current
             if current is not None:
                 panel.show_analysis(current)

@@ -206,6 +206,9 @@ def _text(array: pa.Array) -> pd.Series:
 def _labels(runs: list[tuple[str, int]]) -> pd.Series:
     """A label column made of runs (value, count): built as the categorical it becomes
     (sorted categories, as `astype('category')` orders them) without n strings."""
+    runs = [(value, n) for value, n in runs if n]   # an empty sheet adds no category
+    if not runs:
+        return _categorical(np.empty(0, dtype=np.int32), [])
     categories = sorted({value for value, _ in runs})
     code = {value: i for i, value in enumerate(categories)}
     codes = [np.full(n, code[value], dtype=np.int32) for value, n in runs]

@@ -38,15 +38,21 @@ def fit_category_font(axis: pg.AxisItem, viewbox: pg.ViewBox, labels: list[str])
         minor = [(i, "") for i in range(count) if i % step]
         axis.setTicks([major, minor] if minor else [major])
 
+    forget_category_font(axis, viewbox)   # the plot is reused by a redraw: one refit per axis
+    axis._category_refit = refit
+    viewbox.sigResized.connect(refit)
+    refit()
+
+
+def forget_category_font(axis: pg.AxisItem, viewbox: pg.ViewBox) -> None:
+    """Stop re-applying an earlier drawing's category ticks when the view box resizes."""
     previous = getattr(axis, "_category_refit", None)
-    if previous is not None:   # the plot is reused by a redraw: one refit per axis
+    if previous is not None:
         try:
             viewbox.sigResized.disconnect(previous)
         except (RuntimeError, TypeError):
             pass
-    axis._category_refit = refit
-    viewbox.sigResized.connect(refit)
-    refit()
+        axis._category_refit = None
 
 
 class SlantedAxis(pg.AxisItem):

@@ -17,7 +17,7 @@ from functools import partial
 import pyqtgraph as pg
 from PySide6.QtGui import QGuiApplication
 
-from .items import SlantedAxis, WrappingLabel
+from .items import SlantedAxis, WrappingLabel, forget_category_font
 from .painted import SwatchLegend
 
 AXES = ("left", "bottom", "right", "top")
@@ -108,9 +108,10 @@ def clear_plot(plot: pg.PlotItem) -> None:
     """Back to a fresh plot's state, keeping the item: no data items, default ticks, upright,
     no grid (a drawing sets its ranges, ticks and labels again)."""
     plot.clear()
-    for name in AXES:
-        plot.getAxis(name).setTicks(None)
     vb = plot.getViewBox()
+    for name in AXES:
+        forget_category_font(plot.getAxis(name), vb)   # or a resize brings old labels back
+        plot.getAxis(name).setTicks(None)
     if vb.state["yInverted"]:
         vb.invertY(False)
     if vb.state["xInverted"]:
