@@ -18,6 +18,13 @@ import pyarrow.compute as pc
 from .formatters import ColumnSpec, Kind, display_formatter, exact_formatter
 
 
+def values_differ(old: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """Elementwise 'not the same value' of two arrays alike, NaN equal to NaN."""
+    if old.dtype.kind == "f":
+        return (old != new) & ~(np.isnan(old) & np.isnan(new))
+    return old != new
+
+
 class FrameColumn:
     """One shown column. `display(row)` / `exact(row)` take a source row number."""
 
@@ -63,7 +70,7 @@ class FrameColumn:
             old, new = self.values, other.values
             if old is new or np.array_equal(old, new, equal_nan=True):
                 return None
-            return (old != new) & ~(np.isnan(old) & np.isnan(new))
+            return values_differ(old, new)
         if self.text.equals(other.text):
             return None
         differs = pc.fill_null(pc.not_equal(self.text, other.text), True)

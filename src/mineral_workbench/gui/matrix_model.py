@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from .edit_delegates import OVERRIDDEN_ROLE, level_name
 from .formatters import ColumnSpec, Kind
+from .frame_columns import values_differ
 from .matrix_data import BASIS_TEXT, LEVELS, SectorMatrix, sector_short_name
 
 IMPORTANCE, EXPOSURE = "importance", "exposure"
@@ -48,13 +49,6 @@ _LEFT = int((Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter).value)
 
 def _pct(value: float) -> str:
     return "n/a" if value != value else f"{value * 100:.1f}%"
-
-
-def _differs(old: np.ndarray, new: np.ndarray) -> np.ndarray:
-    """Elementwise 'not the same value', NaN equal to NaN."""
-    if old.dtype.kind == "f":
-        return (old != new) & ~(np.isnan(old) & np.isnan(new))
-    return old != new
 
 
 class SectorMatrixModel(QAbstractTableModel):
@@ -99,10 +93,10 @@ class SectorMatrixModel(QAbstractTableModel):
 
     def _update_in_place(self, matrix: SectorMatrix) -> None:
         old = self.matrix
-        cells = (_differs(old.level, matrix.level) | _differs(old.weight, matrix.weight)
-                 | _differs(old.exposure, matrix.exposure) | _differs(old.basis, matrix.basis)
-                 | _differs(old.rationale, matrix.rationale))
-        car = _differs(old.car, matrix.car)                  # CaR text, and every tooltip
+        cells = (values_differ(old.level, matrix.level) | values_differ(old.weight, matrix.weight)
+                 | values_differ(old.exposure, matrix.exposure) | values_differ(old.basis, matrix.basis)
+                 | values_differ(old.rationale, matrix.rationale))
+        car = values_differ(old.car, matrix.car)                  # CaR text, and every tooltip
         rows = self._order(matrix)
         moved = not np.array_equal(rows, self._rows)
         if moved:
