@@ -93,6 +93,14 @@ def copy_view_selection(view) -> tuple[str | None, int]:
     return text, len(grid)
 
 
+def copy_and_announce(view) -> str | None:
+    """`copy_view_selection`, then the view's `copied(lines)` signal (for the status bar)."""
+    text, lines = copy_view_selection(view)
+    if lines:
+        view.copied.emit(lines)
+    return text
+
+
 def _plain_mime_data():
     """An empty QMimeData constructed by C++, not by Python.
 

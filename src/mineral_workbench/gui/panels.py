@@ -15,7 +15,7 @@ from PySide6.QtGui import QFontMetricsF, QKeySequence
 from PySide6.QtWidgets import (QAbstractItemView, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QStyle, QTableView, QVBoxLayout, QWidget)
 
-from .clipboard import copy_view_selection
+from .clipboard import copy_and_announce
 from .edit_delegates import MarkedDelegate
 from .editable_model import KEEP_BASELINE, EditableFrameModel
 from .formatters import ColumnSpec
@@ -50,6 +50,14 @@ def keep_current_in_sight(view):
         view.scrollTo(after)
 
 
+def fix_row_heights(view: QTableView) -> None:
+    """One row height from the font, never measured per row, and no row numbers."""
+    rows = view.verticalHeader()
+    rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    rows.setDefaultSectionSize(view.fontMetrics().height() + 8)
+    rows.hide()
+
+
 class ResultTable(QTableView):
     """A table view set up for big models: fixed row height, header-click sorting, TSV copy."""
 
@@ -63,10 +71,7 @@ class ResultTable(QTableView):
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
-        rows = self.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # never measure rows
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        rows.hide()
+        fix_row_heights(self)
         columns = self.horizontalHeader()
         columns.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         columns.setStretchLastSection(True)
@@ -103,10 +108,7 @@ class ResultTable(QTableView):
 
     def copy_selection(self) -> str | None:
         """Put the selected cells on the clipboard as TSV and return the text."""
-        text, lines = copy_view_selection(self)
-        if lines:
-            self.copied.emit(lines)
-        return text
+        return copy_and_announce(self)
 
     def keyPressEvent(self, event) -> None:
         if event.matches(QKeySequence.StandardKey.Copy):

@@ -19,7 +19,7 @@ from PySide6.QtGui import QPainter, QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QButtonGroup, QHBoxLayout, QHeaderView, QLabel,
                                QRadioButton, QSplitter, QTableView, QVBoxLayout, QWidget)
 
-from .clipboard import copy_view_selection
+from .clipboard import copy_and_announce
 from .columns import SECTOR_COLUMNS
 from .edit_delegates import LevelComboDelegate, paint_override_marker, set_level_by_key
 from .matrix_data import LEVELS
@@ -91,10 +91,7 @@ class SectorMatrixView(QTableView):
         painter.end()
 
     def copy_selection(self) -> str | None:
-        text, lines = copy_view_selection(self)
-        if lines:
-            self.copied.emit(lines)
-        return text
+        return copy_and_announce(self)
 
     def keyPressEvent(self, event) -> None:
         """Enter opens the level editor; h/m/l/n set the level of the current cell at once."""

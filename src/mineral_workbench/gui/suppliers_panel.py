@@ -16,14 +16,14 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QBrush, QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel,
                                QTableView, QVBoxLayout, QWidget)
 
-from .clipboard import copy_view_selection
+from .clipboard import copy_and_announce
 from .edit_delegates import OVERRIDDEN_ROLE, PercentDelegate
 from .editable_model import OVERRIDE_TINT
 from .formatters import ColumnSpec, Kind, display_formatter, exact_formatter
-from .panels import edit_on_enter
+from .panels import edit_on_enter, fix_row_heights
 
 OTHERS = "All other partners"
 COLUMNS: tuple[ColumnSpec, ...] = (
@@ -227,17 +227,11 @@ class SuppliersTable(QTableView):
         self.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
                              | QAbstractItemView.EditTrigger.EditKeyPressed
                              | QAbstractItemView.EditTrigger.AnyKeyPressed)
-        rows = self.verticalHeader()
-        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        rows.setDefaultSectionSize(self.fontMetrics().height() + 8)
-        rows.hide()
+        fix_row_heights(self)
         self.horizontalHeader().setStretchLastSection(True)
 
     def copy_selection(self) -> str | None:
-        text, lines = copy_view_selection(self)
-        if lines:
-            self.copied.emit(lines)
-        return text
+        return copy_and_announce(self)
 
     def keyPressEvent(self, event) -> None:
         if not edit_on_enter(self, event):
