@@ -22,9 +22,10 @@ from typing import Sequence
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from .formatters import ColumnSpec, default_spec
+from . import row_moves
 from .frame_columns import FrameColumn, make_column
 
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
@@ -144,8 +145,7 @@ class FrameTableModel(QAbstractTableModel):
         moved = not np.array_equal(rows, self._rows)
         if moved:
             self.layoutAboutToBeChanged.emit()
-            persistent = self.persistentIndexList()
-            old_sources = [int(self._rows[p.row()]) for p in persistent]
+            captured = row_moves.capture(self, self._rows)
         self._install(columns)
         self._sorted, self._mask = sorted_, mask
         self._frame_loaded(frame, True)
@@ -153,7 +153,7 @@ class FrameTableModel(QAbstractTableModel):
             changed[column] = rows_changed | changed[column] if column in changed else rows_changed
         if moved:
             self._set_rows(rows)
-            self._move_persistent(persistent, old_sources)
+            row_moves.restore(self, captured, self._rows, self._n)
             self.layoutChanged.emit()
         self._announce(changed)
         return True
@@ -218,13 +218,12 @@ class FrameTableModel(QAbstractTableModel):
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         """Reorder the view (missing values last in both directions); column -1 = as given."""
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        old_sources = [int(self._rows[p.row()]) for p in persistent]
+        captured = row_moves.capture(self, self._rows)
         self._sort_column = column if 0 <= column < len(self._columns) else -1
         self._sort_order = order
         self._sorted = self._sort_permutation()
         self._set_rows(self._visible_rows())
-        self._move_persistent(persistent, old_sources)
+        row_moves.restore(self, captured, self._rows, self._n)
         self.layoutChanged.emit()
 
     def sort_state(self) -> tuple[int, Qt.SortOrder]:
@@ -283,15 +282,6 @@ class FrameTableModel(QAbstractTableModel):
         if mask is None:
             return sorted_
         return sorted_[mask[sorted_]]
-
-    def _move_persistent(self, persistent: list[QPersistentModelIndex], old_sources: list[int]) -> None:
-        """Keep selections and the current cell on the same data rows after a sort."""
-        if not persistent:
-            return
-        view_of_source = np.full(self._n, -1, dtype=np.intp)
-        view_of_source[self._rows] = np.arange(len(self._rows), dtype=np.intp)
-        moved = [self.index(int(view_of_source[src]), p.column()) for p, src in zip(persistent, old_sources)]
-        self.changePersistentIndexList(persistent, moved)
 
     # --- queries for views, copy and tests --------------------------------------------------
 

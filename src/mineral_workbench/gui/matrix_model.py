@@ -22,6 +22,7 @@ from PySide6.QtGui import QBrush, QColor, QFont
 
 from .edit_delegates import OVERRIDDEN_ROLE, level_name
 from .formatters import ColumnSpec, Kind
+from . import row_moves
 from .frame_columns import values_differ
 from .matrix_data import BASIS_TEXT, LEVELS, SectorMatrix, sector_short_name
 
@@ -101,15 +102,11 @@ class SectorMatrixModel(QAbstractTableModel):
         moved = not np.array_equal(rows, self._rows)
         if moved:
             self.layoutAboutToBeChanged.emit()
-            persistent = self.persistentIndexList()
-            sources = [int(self._rows[p.row()]) for p in persistent]
+            captured = row_moves.capture(self, self._rows)
         self._install(matrix)
         if moved:
             self._rows = rows
-            where = np.empty(len(rows), dtype=np.intp)
-            where[rows] = np.arange(len(rows), dtype=np.intp)
-            self.changePersistentIndexList(persistent, [self.index(int(where[s]), p.column())
-                                                        for p, s in zip(persistent, sources)])
+            row_moves.restore(self, captured, rows, len(rows))
             self.layoutChanged.emit()
         self._announce(cells, car)
 
@@ -294,13 +291,10 @@ class SectorMatrixModel(QAbstractTableModel):
 
     def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:
         self.layoutAboutToBeChanged.emit()
-        persistent = self.persistentIndexList()
-        old = [int(self._rows[p.row()]) for p in persistent]
+        captured = row_moves.capture(self, self._rows)
         self._sort = (column, order)
         self._rows = self._order()
-        where = {int(r): i for i, r in enumerate(self._rows)}
-        self.changePersistentIndexList(persistent, [self.index(where[o], p.column())
-                                                    for p, o in zip(persistent, old)])
+        row_moves.restore(self, captured, self._rows, len(self._rows))
         self.layoutChanged.emit()
 
     def _order(self, matrix: SectorMatrix | None = None) -> np.ndarray:
