@@ -111,18 +111,14 @@ class WindowScenarios:
         window.sectors.set_edit_handler(ctl.set_importance)
 
     def _add_suppliers(self) -> None:
-        window = self.window
         self._add_lazy_dock("suppliers", "Suppliers", self._build_suppliers,
-                            _AREA.RightDockWidgetArea, tab_with=window.docks.charts)
-        window.docks.charts.raise_()
+                            _AREA.RightDockWidgetArea, tab_with=self.window.docks.charts)
 
     def _build_suppliers(self):
         from .suppliers_panel import SuppliersPanel  # noqa: PLC0415
 
         window = self.window
         panel = SuppliersPanel(window.selection, window)
-        window.analysis_shown.connect(panel.show_analysis)
-        window.session.cleared.connect(panel.clear)
         panel.table.copied.connect(window._on_copied)
         panel.set_edit_handler(self.controller.set_share)
         return panel
@@ -148,10 +144,8 @@ class WindowScenarios:
         self.docks["scenarios"].raise_()
 
     def _add_compare(self) -> None:
-        window = self.window
         self._add_lazy_dock("compare", "Compare", self._build_compare,
-                            _AREA.BottomDockWidgetArea, tab_with=window.docks.sectors)
-        window.docks.sectors.raise_()
+                            _AREA.BottomDockWidgetArea, tab_with=self.window.docks.sectors)
 
     def _build_compare(self):
         from .compare_panel import ComparePanel  # noqa: PLC0415
@@ -159,8 +153,6 @@ class WindowScenarios:
         window = self.window
         panel = ComparePanel(self.store, self._compute, window.selection, window)
         self.docks["compare"].visibilityChanged.connect(lambda shown: shown and panel.ensure_current())
-        window.analysis_shown.connect(panel.show_analysis)
-        window.session.cleared.connect(panel.clear)
         panel.copied.connect(window._on_copied)
         return panel
 
@@ -184,6 +176,8 @@ class WindowScenarios:
             placeholder = self.docks[name].widget()
             self.docks[name].setWidget(panel)
             placeholder.deleteLater()
+            self.window.analysis_shown.connect(panel.show_analysis)
+            self.window.session.cleared.connect(panel.clear)
             current = self.window.session.current
             if current is not None:
                 panel.show_analysis(current)
@@ -194,6 +188,7 @@ class WindowScenarios:
 
         self._builders[name] = build
         dock = self.add_dock(name, title, QWidget(self.window), area, tab_with=tab_with)
+        tab_with.raise_()   # the dock starts behind the one it is tabbed with
         dock.visibilityChanged.connect(lambda shown: shown and self.panel_of(name))
 
     def _compute(self, scenario):
