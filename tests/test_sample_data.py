@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import importlib.util
 import re
 import shutil
-import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
+from script_support import load_script
 from mineral_workbench.core.resources import resource_path, sample_workbook
 
 SCRIPT = Path(__file__).resolve().parents[1] / "sample_data" / "make_sample_workbook.py"
@@ -26,14 +25,7 @@ QUANTITY_HEADER = VALUE_HEADER[:6] + ["First Unit of Quantity", "Suppressed"]
 @pytest.fixture(scope="module")
 def generator():
     """The generator script as a module, without leaving a __pycache__ in sample_data/."""
-    spec = importlib.util.spec_from_file_location("make_sample_workbook", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = saved
-    return module
+    return load_script(SCRIPT)
 
 
 @pytest.fixture(scope="module")

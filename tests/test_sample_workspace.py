@@ -3,10 +3,8 @@ as a template in the window, and reproducible from its generator."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
-import sys
 import zipfile
 from pathlib import Path
 
@@ -15,6 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 from PySide6.QtWidgets import QWidget
 
+from script_support import load_script
 from mineral_workbench.core.analysis import AnalysisOptions, compute, load_sources
 from mineral_workbench.core.resources import data_dir, sample_workbook
 from mineral_workbench.core.whatif import load_presets
@@ -31,14 +30,7 @@ VOLATILE = ("saved_at", "saved_with")   # when and by which version: not content
 
 @pytest.fixture(scope="module")
 def generator():
-    spec = importlib.util.spec_from_file_location("make_sample_workspace", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    saved, sys.dont_write_bytecode = sys.dont_write_bytecode, True
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = saved
-    return module
+    return load_script(SCRIPT)
 
 
 def test_it_is_bundled_beside_the_workbook_and_small():
